@@ -1,0 +1,341 @@
+"""Indicators (B1), their versioned technical specifications (B2), targets with trajectories and
+tolerances (B3), returns (B5), corporate risks they link to (E4) and comparator benchmarks (C4)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from indicators.choices import (
+    Calculation,
+    Confidence,
+    ForecastMethod,
+    Frequency,
+    IndicatorKind,
+    MeasureType,
+    Polarity,
+    ReturnState,
+    Stretch,
+    Unit,
+)
+from plans.models import PlanItem
+from pmf.models import Council, FinancialYear, Period, Service, User
+
+VALUE = {"max_digits": 18, "decimal_places": 6}
+
+
+class CorporateRisk(models.Model):
+    """E4: a corporate risk that indicators link to."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="risks")
+    ref = models.CharField("reference", max_length=20)
+    title = models.CharField(max_length=250)
+    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks_owned")
+
+    class Meta:
+        ordering = ["council", "ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "ref"], name="risk_ref_unique_in_council",
+                                    violation_error_message="This council already has a risk with that reference."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}"
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def with_current_spec(self) -> IndicatorQuerySet:
+        return self.select_related("current_spec")
+
+
+class Indicator(models.Model):
+    """B1: a KPI, a PI or a contextual statistic, numeric or qualitative. What it measures and how lives
+    in its specification versions; ``current_spec`` points at the one in force."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="indicators")
+    ref = models.CharField("reference", max_length=30)
+    title = models.CharField(max_length=250)
+    kind = models.CharField(max_length=12, choices=IndicatorKind.choices, default=IndicatorKind.PI)
+    is_headline = models.BooleanField("headline", default=False, help_text="In the corporate headline set (B1).")
+    is_qualitative = models.BooleanField(
+        "qualitative", default=False, help_text="Narrative only: reported by commentary, never RAG-rated."
+    )
+    is_restricted = models.BooleanField(
+        "restricted", default=False, help_text="Never published on the public site (D9)."
+    )
+    is_perception = models.BooleanField(
+        "perception / survey measure", default=False,
+        help_text="A survey result: measured, not rated, until a result exists (C1).",
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="indicators",
+                                help_text="The service that owns the indicator.")
+    plan_items = models.ManyToManyField(PlanItem, related_name="indicators", blank=True,
+                                        help_text="A2: the plan item(s) this indicator evidences.")
+    risks = models.ManyToManyField(CorporateRisk, blank=True, related_name="indicators",
+                                   help_text="Linked corporate risks (B2, E4).")
+    current_spec = models.OneToOneField(
+        "Specification", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The specification version in force.",
+    )
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["council", "ref"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "ref"], name="indicator_ref_unique_in_council",
+                violation_error_message="This council already has an indicator with that reference.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("indicators:detail", args=[self.pk])
+
+    @property
+    def is_rated(self) -> bool:
+        return self.kind != IndicatorKind.CONTEXTUAL and not self.is_qualitative
+
+
+class Specification(models.Model):
+    """B2: one version of an indicator's technical specification. A change is a new version."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="specifications")
+    version = models.PositiveSmallIntegerField(default=1)
+    valid_from = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+",
+                                   help_text="The first financial year this version applies to.")
+    definition = models.TextField()
+    rationale = models.TextField(blank=True, help_text="Why the measure matters.")
+    data_source = models.CharField(max_length=250)
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.NUMBER)
+    rate_per = models.PositiveIntegerField(null=True, blank=True, help_text="For a rate: per how many (e.g. 10,000).")
+    calculation = models.CharField(max_length=10, choices=Calculation.choices, default=Calculation.VALUE)
+    numerator_label = models.CharField(max_length=200, blank=True)
+    denominator_label = models.CharField(max_length=200, blank=True)
+    multiplier = models.DecimalField(max_digits=12, decimal_places=4, default=Decimal("1"),
+                                     help_text="Value = numerator / denominator × multiplier (100 for a percentage).")
+    decimal_places = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(6)])
+    polarity = models.CharField(max_length=8, choices=Polarity.choices, default=Polarity.HIGHER)
+    frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.QUARTERLY)
+    measure_type = models.CharField(max_length=10, choices=MeasureType.choices, default=MeasureType.SNAPSHOT)
+    due_working_days = models.PositiveSmallIntegerField(
+        default=10, validators=[MaxValueValidator(60)],
+        help_text="Data due this many working days after the period ends (England and Wales bank holidays).",
+    )
+    accountable_officer = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    deputy_accountable_officer = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
+                                                   related_name="+")
+    performance_lead = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="indicators_led", help_text="Enters the returns.")
+    deputy_performance_lead = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
+                                                related_name="indicators_deputised")
+    comparator_group = models.CharField(max_length=150, blank=True, help_text="e.g. CIPFA nearest neighbours.")
+    national_code = models.CharField(max_length=30, blank=True, help_text="e.g. ASCOF 2A, PHOF C04.")
+    is_statutory_return = models.BooleanField("statutory return", default=False)
+    stretch = models.CharField("level of stretch", max_length=12, choices=Stretch.choices, default=Stretch.MODERATE)
+    forecast_method = models.CharField(max_length=15, choices=ForecastMethod.choices, blank=True,
+                                       help_text="How the year-end forecast is computed when the officer gives none.")
+    plausible_min = models.DecimalField(null=True, blank=True, **VALUE,
+                                        help_text="Values below this are refused as implausible (B6).")
+    plausible_max = models.DecimalField(null=True, blank=True, **VALUE,
+                                        help_text="Values above this are refused as implausible (B6).")
+    change_threshold_pct = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        help_text="A change from the last period beyond this percentage needs commentary (B6).",
+    )
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["indicator", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "version"], name="spec_version_unique",
+                                    violation_error_message="This version of the specification exists already."),
+            models.CheckConstraint(condition=Q(decimal_places__lte=6), name="spec_decimal_places_max_6",
+                                   violation_error_message="Decimal places must be between 0 and 6."),
+            models.CheckConstraint(condition=Q(multiplier__gt=0), name="spec_multiplier_positive",
+                                   violation_error_message="The multiplier must be greater than zero."),
+            models.CheckConstraint(
+                condition=Q(plausible_min__isnull=True) | Q(plausible_max__isnull=True)
+                | Q(plausible_max__gte=F("plausible_min")),
+                name="spec_plausible_range_ordered",
+                violation_error_message="The plausible maximum cannot be below the plausible minimum."),
+            models.CheckConstraint(condition=~Q(unit=Unit.RATE) | Q(rate_per__isnull=False),
+                                   name="spec_rate_has_base",
+                                   violation_error_message="A rate needs its base (per how many)."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.ref} specification v{self.version}"
+
+    def clean(self) -> None:
+        if self.calculation == Calculation.RATIO and not (self.numerator_label and self.denominator_label):
+            raise ValidationError({"numerator_label": "A numerator / denominator calculation needs both labels."})
+
+
+class Target(models.Model):
+    """B3: the target for one financial year, with baseline, tolerance and an optional trajectory."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="targets")
+    annual_target = models.DecimalField(null=True, blank=True, **VALUE,
+                                        help_text="Blank for a band measure, or a measure without a target.")
+    band_low = models.DecimalField(null=True, blank=True, **VALUE, help_text="For 'within a band is best'.")
+    band_high = models.DecimalField(null=True, blank=True, **VALUE, help_text="For 'within a band is best'.")
+    baseline = models.DecimalField(null=True, blank=True, **VALUE)
+    needs_baseline = models.BooleanField(
+        default=False, help_text="The target is set from a baseline; without one the measure is not rated (C1).")
+    tolerance_pct = models.DecimalField("tolerance (%)", max_digits=6, decimal_places=2, null=True, blank=True,
+                                        help_text="Amber band as a percentage of the target.")
+    tolerance_abs = models.DecimalField("tolerance (absolute)", null=True, blank=True, **VALUE,
+                                        help_text="Amber band as an absolute amount.")
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "financial_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "financial_year"], name="target_one_per_year",
+                                    violation_error_message="This indicator already has a target for that year."),
+            models.CheckConstraint(condition=Q(tolerance_pct__isnull=True) | Q(tolerance_abs__isnull=True),
+                                   name="target_one_tolerance",
+                                   violation_error_message="Give the tolerance as a percentage or an absolute "
+                                                           "amount, not both."),
+            models.CheckConstraint(condition=Q(tolerance_pct__isnull=True) | Q(tolerance_pct__gte=0),
+                                   name="target_tolerance_pct_not_negative",
+                                   violation_error_message="The tolerance cannot be negative."),
+            models.CheckConstraint(condition=Q(tolerance_abs__isnull=True) | Q(tolerance_abs__gte=0),
+                                   name="target_tolerance_abs_not_negative",
+                                   violation_error_message="The tolerance cannot be negative."),
+            models.CheckConstraint(
+                condition=(Q(band_low__isnull=True) & Q(band_high__isnull=True))
+                | (Q(band_low__isnull=False) & Q(band_high__isnull=False) & Q(band_high__gte=F("band_low"))),
+                name="target_band_complete_and_ordered",
+                violation_error_message="A band needs both its low and high edge, low not above high."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.ref} target {self.financial_year}"
+
+
+class TrajectoryPoint(models.Model):
+    """B3: the target profiled by period (year-to-date for a cumulative measure)."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="trajectory")
+    period_number = models.PositiveSmallIntegerField()
+    value = models.DecimalField(**VALUE)
+
+    class Meta:
+        ordering = ["target", "period_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "period_number"], name="trajectory_point_unique",
+                                    violation_error_message="The trajectory already has a value for that period."),
+            models.CheckConstraint(condition=Q(period_number__gte=1, period_number__lte=12),
+                                   name="trajectory_period_in_range",
+                                   violation_error_message="A trajectory period must be between 1 and 12."),
+        ]
+
+    def __str__(self) -> str:
+        return f"period {self.period_number}: {self.value}"
+
+
+class Return(models.Model):
+    """B5: one period's data for one indicator, with its workflow state."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="returns")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="returns")
+    value = models.DecimalField(null=True, blank=True, **VALUE,
+                                help_text="Computed from the numerator and denominator where the measure has them.")
+    numerator = models.DecimalField(null=True, blank=True, **VALUE)
+    denominator = models.DecimalField(null=True, blank=True, **VALUE)
+    forecast = models.DecimalField("year-end forecast", null=True, blank=True, **VALUE)
+    forecast_confidence = models.CharField(max_length=6, choices=Confidence.choices, blank=True)
+    commentary = models.TextField(blank=True)
+    no_data_reason = models.CharField("no data this period: reason", max_length=300, blank=True)
+    is_estimate = models.BooleanField("estimated figure", default=False)
+    state = models.CharField(max_length=10, choices=ReturnState.choices, default=ReturnState.DRAFT)
+    returned_reason = models.TextField(blank=True)
+    submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, help_text="When the figure was due (B2 rule).")
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every save; stops lost updates.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["indicator", "period__start"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period"], name="return_one_per_period",
+                                    violation_error_message="This indicator already has a return for that period."),
+            models.CheckConstraint(
+                condition=(Q(numerator__isnull=True) & Q(denominator__isnull=True))
+                | (Q(numerator__isnull=False) & Q(denominator__isnull=False)),
+                name="return_numerator_with_denominator",
+                violation_error_message="A numerator needs a denominator, and a denominator a numerator."),
+            models.CheckConstraint(condition=Q(denominator__isnull=True) | ~Q(denominator=0),
+                                   name="return_denominator_not_zero",
+                                   violation_error_message="The denominator cannot be zero."),
+            models.CheckConstraint(condition=Q(numerator__isnull=True) | Q(value__isnull=False),
+                                   name="return_ratio_has_value",
+                                   violation_error_message="A return with a numerator must store its computed value."),
+            models.CheckConstraint(condition=Q(value__isnull=True) | Q(no_data_reason=""),
+                                   name="return_value_or_no_data",
+                                   violation_error_message="A return cannot have both a value and a “no data” reason."),
+            models.CheckConstraint(
+                condition=Q(state__in=[ReturnState.DRAFT, ReturnState.RETURNED])
+                | Q(value__isnull=False) | ~Q(no_data_reason=""),
+                name="return_submitted_has_value_or_reason",
+                violation_error_message="A submitted return needs a value or a reason why there is no data."),
+            models.CheckConstraint(
+                condition=~Q(state__in=[ReturnState.SUBMITTED, ReturnState.APPROVED])
+                | Q(submitted_by__isnull=False, submitted_at__isnull=False),
+                name="return_submission_recorded",
+                violation_error_message="A submitted return must record who submitted it and when."),
+            models.CheckConstraint(
+                condition=~Q(state=ReturnState.APPROVED) | Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="return_approval_recorded",
+                violation_error_message="An approved return must record who approved it and when."),
+            models.CheckConstraint(condition=~Q(state=ReturnState.RETURNED) | ~Q(returned_reason=""),
+                                   name="return_returned_has_reason",
+                                   violation_error_message="A return sent back needs a reason."),
+        ]
+        indexes = [models.Index(fields=["state"], name="return_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.ref} {self.period}"
+
+    @property
+    def is_late(self) -> bool:
+        if self.due_on is None or self.submitted_at is None:
+            return False
+        from django.utils import timezone
+
+        return timezone.localdate(self.submitted_at) > self.due_on
+
+
+class BenchmarkValue(models.Model):
+    """C4: a comparator council's value for an indicator and year (e.g. a nearest neighbour)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="benchmarks")
+    financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    comparator = models.CharField(max_length=150, help_text="The comparator council or group average.")
+    value = models.DecimalField(**VALUE)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "financial_year", "comparator"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "financial_year", "comparator"], name="benchmark_unique",
+                                    violation_error_message="That comparator already has a value for this year."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.comparator} {self.financial_year}: {self.value}"

@@ -1,0 +1,287 @@
+"""Reads that pages and reports share: the model-level assessment of indicators.
+
+For an indicator and a period this finds the figure to rate (the year-to-date figure for a cumulative
+measure), the target for that point (the trajectory's value for the period, else the annual target), the
+comparison period (C2), and calls the pure rules of ``indicators.assessment``; it also gives the year-end
+forecast (the officer's, else computed from the trajectory and the year so far, C5).
+
+The work is split in two so that query counts stay flat: ``load_series`` fetches everything for any number
+of indicators in a fixed number of queries; ``assess_series`` is plain Python over what was loaded.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from indicators import assessment as rules
+from indicators.choices import Calculation, MeasureType, Polarity, ReturnState
+from indicators.models import Indicator, Return, Specification, Target
+from pmf.periods import period_label, periods_per_year
+
+#: Return states whose figures count. Reports use approved figures only (D2); pages show every figure
+#: entered so far, each with its state beside it.
+ALL_STATES = frozenset(ReturnState.values)
+APPROVED_ONLY = frozenset({ReturnState.APPROVED})
+
+Key = tuple[int, int]  # (financial year start, period number)
+
+
+@dataclass(frozen=True)
+class PeriodAssessment:
+    """One period of one indicator, as pages, reports and the API show it."""
+
+    key: Key
+    label: str
+    ret: Return | None
+    period_value: Decimal | None
+    value: Decimal | None  # the figure rated: year to date for a cumulative measure
+    target: Decimal | None  # the target for this point (trajectory, else annual)
+    annual_target: Decimal | None
+    rag: rules.Rag
+    rag_reason: str
+    comparison_key: Key
+    comparison_value: Decimal | None
+    direction: rules.Direction
+
+    @property
+    def year_start(self) -> int:
+        return self.key[0]
+
+    @property
+    def number(self) -> int:
+        return self.key[1]
+
+
+@dataclass
+class Series:
+    """Everything loaded for one indicator: its specifications, targets and returns."""
+
+    indicator: Indicator
+    specs: list[Specification]
+    targets: dict[int, Target]
+    returns: dict[Key, Return]
+    default_tolerance_pct: Decimal
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def spec_for(self, year_start: int) -> Specification:
+        """The specification version in force in a financial year (the latest valid from it or before)."""
+        chosen = self.specs[0]
+        for spec in self.specs:
+            if spec.valid_from_id <= year_start:
+                chosen = spec
+        return chosen
+
+
+def _returns_prefetch(states: frozenset[str]) -> Prefetch:
+    qs = Return.objects.select_related("period").order_by("period__start")
+    if states != ALL_STATES:
+        qs = qs.filter(state__in=states)
+    return Prefetch("returns", queryset=qs, to_attr="loaded_returns")
+
+
+def series_queryset(qs: QuerySet[Indicator], *, states: frozenset[str] = ALL_STATES) -> QuerySet[Indicator]:
+    """The query shape for assessing indicators: a fixed number of queries for any number of them."""
+    return qs.select_related("council", "current_spec").prefetch_related(
+        Prefetch("specifications", queryset=Specification.objects.order_by("version"), to_attr="loaded_specs"),
+        Prefetch("targets", queryset=Target.objects.prefetch_related("trajectory"), to_attr="loaded_targets"),
+        _returns_prefetch(states),
+    )
+
+
+def series_for(indicator: Indicator) -> Series:
+    """Build a Series from an indicator fetched through ``series_queryset``."""
+    specs = list(indicator.loaded_specs)
+    if not specs:
+        raise ValueError(f"{indicator.ref} has no specification")
+    return Series(
+        indicator=indicator,
+        specs=specs,
+        targets={t.financial_year_id: t for t in indicator.loaded_targets},
+        returns={r.period.key: r for r in indicator.loaded_returns},
+        default_tolerance_pct=indicator.council.default_tolerance_pct,
+    )
+
+
+def load_series(qs: QuerySet[Indicator], *, states: frozenset[str] = ALL_STATES) -> list[Series]:
+    return [series_for(ind) for ind in series_queryset(qs, states=states)]
+
+
+def _period_figure(ret: Return | None) -> Decimal | None:
+    return None if ret is None else ret.value
+
+
+def _ytd(series: Series, spec: Specification, key: Key) -> Decimal | None:
+    """Year-to-date figure at a period for a cumulative measure: the sum of the periods' figures (or
+    sum of numerators over sum of denominators for a ratio). None when any period so far has no figure."""
+    year, number = key
+    cached = series._cache.get(("ytd", key))
+    if cached is not None or ("ytd", key) in series._cache:
+        return cached
+    rets = [series.returns.get((year, n)) for n in range(1, number + 1)]
+    result: Decimal | None
+    if any(r is None or r.value is None for r in rets):
+        result = None
+    elif spec.calculation == Calculation.RATIO and all(r.numerator is not None for r in rets):
+        num = sum((r.numerator for r in rets), Decimal(0))
+        den = sum((r.denominator for r in rets), Decimal(0))
+        result = None if den == 0 else rules.quantize(num / den * spec.multiplier, spec.decimal_places)
+    else:
+        result = sum((r.value for r in rets), Decimal(0))
+    series._cache[("ytd", key)] = result
+    return result
+
+
+def figure_at(series: Series, key: Key) -> Decimal | None:
+    """The figure rated at a period: the period's value, or year to date for a cumulative measure."""
+    spec = series.spec_for(key[0])
+    if spec.measure_type == MeasureType.CUMULATIVE:
+        return _ytd(series, spec, key)
+    return _period_figure(series.returns.get(key))
+
+
+def target_at(target: Target | None, number: int) -> Decimal | None:
+    """The target for a point in the year: the trajectory's value for the period, else the annual target."""
+    if target is None:
+        return None
+    for point in target.trajectory.all():
+        if point.period_number == number:
+            return point.value
+    return target.annual_target
+
+
+def _measured_reason(series: Series, spec: Specification, target: Target | None, value, point_target) -> str:
+    ind = series.indicator
+    if ind.kind == "contextual":
+        return "Contextual statistic: monitored, not rated."
+    if ind.is_qualitative:
+        return "Qualitative measure: reported by commentary."
+    if value is None:
+        return "Survey result not yet available." if ind.is_perception else "No figure for this period."
+    if target is None:
+        return "No target set for the year."
+    if target.needs_baseline and target.baseline is None:
+        return "The target needs a baseline, and none is recorded."
+    if spec.polarity == Polarity.BAND:
+        if target.band_low is None or target.band_high is None:
+            return "No target band set for the year."
+    elif point_target is None:
+        return "No target set for the year."
+    return ""
+
+
+def assess(series: Series, key: Key) -> PeriodAssessment:
+    """C1, C2 for one period of one indicator."""
+    year, number = key
+    spec = series.spec_for(year)
+    target = series.targets.get(year)
+    value = figure_at(series, key)
+    point_target = target_at(target, number)
+    reason = _measured_reason(series, spec, target, value, point_target)
+    if reason:
+        status = rules.Rag.MEASURED
+    else:
+        has_own = target.tolerance_pct is not None or target.tolerance_abs is not None
+        status = rules.rag(
+            value=value,
+            target=point_target,
+            polarity=spec.polarity,
+            tolerance_pct=target.tolerance_pct if has_own else series.default_tolerance_pct,
+            tolerance_abs=target.tolerance_abs,
+            band_low=target.band_low,
+            band_high=target.band_high,
+            decimal_places=spec.decimal_places,
+        )
+    comparison = rules.comparison_period(
+        frequency=spec.frequency, measure_type=spec.measure_type, year_start=year, period_number=number
+    )
+    comparison_value = figure_at(series, comparison) if not series.indicator.is_qualitative else None
+    band_target = target if target is not None else series.targets.get(comparison[0])
+    if spec.polarity == Polarity.BAND and (band_target is None or band_target.band_low is None):
+        direction = rules.Direction.NOT_MEASURED
+    else:
+        direction = rules.direction_of_travel(
+            current=value if not series.indicator.is_qualitative else None,
+            previous=comparison_value,
+            polarity=spec.polarity,
+            decimal_places=spec.decimal_places,
+            band_low=band_target.band_low if band_target else None,
+            band_high=band_target.band_high if band_target else None,
+        )
+    return PeriodAssessment(
+        key=key,
+        label=period_label(frequency=spec.frequency, year_start=year, period_number=number),
+        ret=series.returns.get(key),
+        period_value=_period_figure(series.returns.get(key)),
+        value=value,
+        target=point_target,
+        annual_target=target.annual_target if target else None,
+        rag=status,
+        rag_reason=reason,
+        comparison_key=comparison,
+        comparison_value=comparison_value,
+        direction=direction,
+    )
+
+
+def assess_all(series: Series, years: Iterable[int] | None = None) -> list[PeriodAssessment]:
+    """Every period with a return (or due before the latest return) in the given years, oldest first."""
+    keys: set[Key] = set(series.returns)
+    if years is not None:
+        wanted = set(years)
+        keys = {k for k in keys if k[0] in wanted}
+    by_year: dict[int, int] = defaultdict(int)
+    for y, n in keys:
+        by_year[y] = max(by_year[y], n)
+    full = {(y, n) for y, last in by_year.items() for n in range(1, last + 1)}  # gaps show as missing
+    return [assess(series, k) for k in sorted(full)]
+
+
+def latest(series: Series) -> PeriodAssessment | None:
+    """The latest period with a return, assessed."""
+    if not series.returns:
+        return None
+    return assess(series, max(series.returns))
+
+
+@dataclass(frozen=True)
+class Forecast:
+    value: Decimal | None
+    source: str  # "officer", "computed" or ""
+    confidence: str = ""
+    method: str = ""
+
+
+def forecast(series: Series, year_start: int) -> Forecast:
+    """C5: the officer's latest year-end forecast for the year, else one computed from the trajectory and
+    the year so far by the specification's forecast method."""
+    spec = series.spec_for(year_start)
+    year_returns = sorted((k, r) for k, r in series.returns.items() if k[0] == year_start)
+    for _, ret in reversed(year_returns):
+        if ret.forecast is not None:
+            return Forecast(ret.forecast, "officer", ret.forecast_confidence)
+    if not series.indicator.is_rated or not year_returns:
+        return Forecast(None, "")
+    count = periods_per_year(spec.frequency)
+    last = max(k[1] for k, _ in year_returns)
+    actuals: Sequence[Decimal | None] = [figure_at(series, (year_start, n)) for n in range(1, last + 1)]
+    target = series.targets.get(year_start)
+    profile = None
+    if target is not None and target.trajectory.all():
+        profile = [target_at(target, n) for n in range(1, count + 1)]
+    method = spec.forecast_method or rules.default_forecast_method(
+        measure_type=spec.measure_type, has_profile=profile is not None
+    )
+    value = rules.forecast_year_end(
+        method=method,
+        actuals=actuals,
+        periods_in_year=count,
+        annual_target=target.annual_target if target else None,
+        profile=profile,
+        decimal_places=spec.decimal_places,
+    )
+    return Forecast(value, "computed" if value is not None else "", method=str(method))

@@ -1,0 +1,82 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from indicators import selectors
+from indicators.choices import Frequency, IndicatorKind
+from indicators.models import Indicator, Specification
+from pmf.access import restrict
+from pmf.models import Directorate
+from pmf.pagination import paginate
+
+
+@login_required
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    qs = restrict(Indicator.objects.all(), request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(ref__icontains=q) | Q(title__icontains=q) | Q(current_spec__national_code__icontains=q))
+    kind = request.GET.get("kind", "")
+    if kind in IndicatorKind.values:
+        qs = qs.filter(kind=kind)
+    frequency = request.GET.get("frequency", "")
+    if frequency in Frequency.values:
+        qs = qs.filter(current_spec__frequency=frequency)
+    directorate = request.GET.get("directorate", "")
+    if directorate.isdigit():
+        qs = qs.filter(service__directorate_id=int(directorate))
+    headline = request.GET.get("headline") == "1"
+    if headline:
+        qs = qs.filter(is_headline=True)
+    page, querystring = paginate(request, qs.order_by("council__name", "ref").values_list("pk", flat=True))
+    series = selectors.load_series(Indicator.objects.filter(pk__in=list(page)).select_related("service")
+                                   .order_by("council__name", "ref"))
+    rows = [(s, selectors.latest(s)) for s in series]
+    directorates = Directorate.objects.filter(councils__in=request.user.role_assignments.values("council")) \
+        if not request.user.is_superuser else Directorate.objects.all()
+    return render(request, "indicators/indicator_list.html", {
+        "nav": "indicators", "page_obj": page, "querystring_without_page": querystring, "rows": rows,
+        "q": q, "kind": kind, "frequency": frequency, "directorate": directorate, "headline": headline,
+        "kinds": IndicatorKind.choices, "frequencies": Frequency.choices,
+        "directorates": directorates.distinct().order_by("name"),
+    })
+
+
+@login_required
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The indicator page: specification, targets with trajectories, and every period's figure with its RAG
+    and direction of travel, and the year-end forecast for each year."""
+    indicator = get_object_or_404(
+        selectors.series_queryset(
+            restrict(Indicator.objects.all(), request.user).select_related("service__directorate")
+        ),
+        pk=pk,
+    )
+    series = selectors.series_for(indicator)
+    spec = (
+        Specification.objects.select_related(
+            "accountable_officer", "deputy_accountable_officer", "performance_lead", "deputy_performance_lead",
+            "valid_from",
+        ).get(pk=indicator.current_spec_id)
+        if indicator.current_spec_id else series.specs[-1]
+    )
+    assessments = selectors.assess_all(series)
+    years = sorted({a.year_start for a in assessments} | set(series.targets), reverse=True)
+    by_year = []
+    for year in years:
+        target = series.targets.get(year)
+        by_year.append({
+            "year": year,
+            "label": f"{year}/{str(year + 1)[-2:]}",
+            "target": target,
+            "trajectory": list(target.trajectory.all()) if target else [],
+            "rows": [a for a in assessments if a.year_start == year],
+            "forecast": selectors.forecast(series, year),
+            "spec": series.spec_for(year),
+        })
+    return render(request, "indicators/indicator_detail.html", {
+        "nav": "indicators", "indicator": indicator, "spec": spec, "years": by_year,
+        "versions": series.specs, "plan_items": indicator.plan_items.select_related("plan").order_by("ref"),
+        "risks": indicator.risks.all(),
+    })

@@ -1,0 +1,86 @@
+from django.contrib import admin
+
+from plans.models import Action, DecisionPoint, Milestone, Plan, PlanItem, PlanLevel, Programme, Project
+
+
+@admin.register(PlanLevel)
+class PlanLevelAdmin(admin.ModelAdmin):
+    list_display = ["name", "council", "rank", "is_plan", "typical_years"]
+    list_filter = ["council", "is_plan"]
+    search_fields = ["name"]
+    ordering = ["council", "rank"]
+
+
+class PlanItemInline(admin.TabularInline):
+    model = PlanItem
+    extra = 0
+    fields = ["ref", "title", "level", "parent", "owner", "position"]
+    autocomplete_fields = ["parent", "owner"]
+    show_change_link = True
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "level", "council", "years_label", "status", "owner"]
+    list_filter = ["council", "level", "status", "start_year", "directorate"]
+    search_fields = ["title", "owner__last_name"]
+    autocomplete_fields = ["owner", "directorate", "service", "team", "person", "approved_by", "previous_version"]
+    list_select_related = ["level", "council", "owner", "start_year", "end_year"]
+    inlines = [PlanItemInline]
+
+
+@admin.register(PlanItem)
+class PlanItemAdmin(admin.ModelAdmin):
+    list_display = ["ref", "title", "level", "plan", "parent", "owner"]
+    list_filter = ["plan__council", "level", "plan__status"]
+    search_fields = ["ref", "title", "plan__title"]
+    autocomplete_fields = ["plan", "parent", "portfolio", "outcome_owner", "lead_director", "owner"]
+    list_select_related = ["level", "plan", "parent", "owner"]
+    readonly_fields = ["path", "depth"]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["ref", "title", "owner", "approved_end", "forecast_end", "completed_on", "no_longer_viable"]
+    list_filter = ["council", "is_key", "no_longer_viable", "service__directorate"]
+    search_fields = ["ref", "title", "owner__last_name"]
+    autocomplete_fields = ["plan_items", "service", "owner"]
+    list_select_related = ["owner"]
+    date_hierarchy = "approved_end"
+    inlines = [MilestoneInline]
+
+
+class ProjectInline(admin.TabularInline):
+    model = Project
+    extra = 0
+    autocomplete_fields = ["manager"]
+    show_change_link = True
+    exclude = ["actions"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "council", "plan_item", "sponsor"]
+    list_filter = ["council"]
+    search_fields = ["name"]
+    autocomplete_fields = ["plan_item", "sponsor"]
+    inlines = [ProjectInline]
+
+
+class DecisionPointInline(admin.TabularInline):
+    model = DecisionPoint
+    extra = 0
+    autocomplete_fields = ["decided_by"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme", "manager"]
+    search_fields = ["name", "programme__name"]
+    autocomplete_fields = ["programme", "manager", "actions"]
+    inlines = [DecisionPointInline]

@@ -1,0 +1,325 @@
+"""The golden thread (DOMAIN.md A1-A4, A6, C3 inputs): plan levels as data, plans with their lifecycle,
+plan items linked each to the item above, actions with milestones, programmes and decision points."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Concat, Substr
+from django.urls import reverse
+
+from plans.choices import Decision, PlanStatus
+from pmf.models import Council, Directorate, FinancialYear, Portfolio, Service, Team, User
+
+
+class PlanLevel(models.Model):
+    """A1: a level of the plan hierarchy, configured per council (not code). Rank 1 is the top.
+    Plan levels (``is_plan``) are documents with a lifecycle; other levels are items inside them."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="plan_levels")
+    name = models.CharField(max_length=100)
+    rank = models.PositiveSmallIntegerField(help_text="1 is the top of the golden thread.")
+    is_plan = models.BooleanField(
+        default=False, help_text="A document with its own lifecycle (e.g. a service plan), not an item in one."
+    )
+    typical_years = models.PositiveSmallIntegerField(
+        default=1, help_text="How many financial years a plan at this level usually covers."
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["council", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "rank"], name="plan_level_rank_unique",
+                                    violation_error_message="This council already has a level at that rank."),
+            models.UniqueConstraint(fields=["council", "name"], name="plan_level_name_unique",
+                                    violation_error_message="This council already has a level of that name."),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    """A plan document: the Council Plan, an outcome delivery plan, a directorate business plan, a service
+    plan, a team plan or a person's objectives for a year."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="plans")
+    level = models.ForeignKey(PlanLevel, on_delete=models.PROTECT, related_name="plans")
+    title = models.CharField(max_length=200)
+    start_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    end_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approval_note = models.CharField(max_length=300, blank=True, help_text="e.g. the Cabinet minute.")
+    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans_owned",
+                              help_text="The officer accountable for the plan.")
+    directorate = models.ForeignKey(Directorate, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="plans")
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT, related_name="plans")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="plans")
+    person = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="objective_plans",
+                               help_text="For individual objectives: whose they are.")
+    previous_version = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_versions",
+        help_text="The plan this one was refreshed from (A4).",
+    )
+
+    class Meta:
+        ordering = ["council", "level__rank", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__gte=F("start_year")),
+                name="plan_end_not_before_start",
+                violation_error_message="A plan's last year cannot be before its first.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=PlanStatus.DRAFT) | Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="plan_approval_recorded",
+                violation_error_message="An approved, active or closed plan must record who approved it and when.",
+            ),
+        ]
+        indexes = [models.Index(fields=["council", "status"], name="plan_council_status_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:plan", args=[self.pk])
+
+    @property
+    def years_label(self) -> str:
+        if self.start_year_id == self.end_year_id:
+            return str(self.start_year)
+        return f"{self.start_year} to {self.end_year}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status != PlanStatus.DRAFT
+
+    def covers_year(self, start_year: int) -> bool:
+        return self.start_year_id <= start_year <= self.end_year_id
+
+    def clean(self) -> None:
+        errors = {}
+        if self.level_id and self.council_id and self.level.council_id != self.council_id:
+            errors["level"] = "The level must belong to the plan's council."
+        if self.level_id and not self.level.is_plan:
+            errors["level"] = f"“{self.level}” is a level of items inside plans, not of plans."
+        if errors:
+            raise ValidationError(errors)
+
+
+class PlanItem(models.Model):
+    """A2: an item of a plan (priority, outcome, objective ...) linked to the item above it, which may be in
+    another plan. ``path`` is the materialised chain of ids from the top, kept by ``save``, so going up
+    or down the thread is one query."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    level = models.ForeignKey(PlanLevel, on_delete=models.PROTECT, related_name="items")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               help_text="The item above this one in the golden thread.")
+    ref = models.CharField("reference", max_length=30, help_text="e.g. P3 or P3.O2")
+    title = models.CharField(max_length=250)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    portfolio = models.ForeignKey(Portfolio, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    outcome_owner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="outcomes_owned",
+        help_text="A3: the councillor outcome owner (Cabinet member / portfolio holder).",
+    )
+    lead_director = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="outcomes_led",
+        help_text="A3: the lead director.",
+    )
+    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="plan_items_owned",
+                              help_text="The officer responsible for this item.")
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+
+    class Meta:
+        ordering = ["plan", "path"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "ref"], name="plan_item_ref_unique_in_plan",
+                                    violation_error_message="This plan already has an item with that reference."),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="plan_item_not_own_parent",
+                                   violation_error_message="An item cannot be its own parent."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            old_path = self.path
+            if self.pk is None:
+                super().save(*args, **kwargs)
+                kwargs.pop("force_insert", None)
+            parent_path = self.parent.path if self.parent_id else "/"
+            self.path = f"{parent_path}{self.pk}/"
+            self.depth = self.path.count("/") - 2
+            super().save(*args, **{**kwargs, "force_insert": False})
+            if old_path and old_path != self.path:
+                # Moved: re-root every descendant's path in one statement.
+                PlanItem.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1)),
+                    depth=F("depth") + (self.depth - old_path.count("/") + 2),
+                )
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:item", args=[self.pk])
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(p) for p in self.path.strip("/").split("/")[:-1] if p]
+
+    def clean(self) -> None:
+        errors = {}
+        if self.plan_id and self.level_id:
+            if self.level.council_id != self.plan.council_id:
+                errors["level"] = "The level must belong to the plan's council."
+            elif self.level.rank < self.plan.level.rank:
+                errors["level"] = f"A {self.plan.level} cannot hold items at the higher level “{self.level}”."
+        if self.parent_id:
+            parent = self.parent
+            if self.plan_id and parent.plan.council_id != self.plan.council_id:
+                errors["parent"] = "The item above must belong to the same council."
+            elif self.level_id and parent.level.rank >= self.level.rank:
+                errors["parent"] = (f"The item above must be at a higher level than “{self.level}”; "
+                                    f"“{parent}” is a {parent.level}.")
+            elif self.pk and f"/{self.pk}/" in parent.path:
+                errors["parent"] = "The item above cannot be one of this item's own descendants."
+        if errors:
+            raise ValidationError(errors)
+
+    def ancestors(self) -> models.QuerySet[PlanItem]:
+        return PlanItem.objects.filter(pk__in=self.ancestor_ids).order_by("depth")
+
+    def descendants(self) -> models.QuerySet[PlanItem]:
+        return PlanItem.objects.filter(path__startswith=self.path).exclude(pk=self.pk)
+
+
+class Action(models.Model):
+    """An action (deliverable) in a plan, with the dates C3 rates it by."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="actions")
+    ref = models.CharField("reference", max_length=30)
+    title = models.CharField(max_length=250)
+    description = models.TextField(blank=True)
+    plan_items = models.ManyToManyField(PlanItem, related_name="actions",
+                                        help_text="A2: the plan item(s) this action delivers.")
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT, related_name="actions")
+    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions_owned")
+    is_key = models.BooleanField("key action", default=False, help_text="Reported to members.")
+    start = models.DateField(null=True, blank=True)
+    approved_end = models.DateField("approved end date")
+    forecast_end = models.DateField("forecast end date", null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    no_longer_viable = models.BooleanField(default=False)
+    no_longer_viable_reason = models.TextField(blank=True)
+    progress_pct = models.PositiveSmallIntegerField("progress (%)", default=0, validators=[MaxValueValidator(100)])
+    latest_update = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["council", "ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "ref"], name="action_ref_unique_in_council",
+                                    violation_error_message="This council already has an action with that reference."),
+            models.CheckConstraint(condition=Q(start__isnull=True) | Q(approved_end__gte=F("start")),
+                                   name="action_end_after_start",
+                                   violation_error_message="The approved end date cannot be before the start."),
+            models.CheckConstraint(
+                condition=Q(forecast_end__isnull=True) | Q(start__isnull=True) | Q(forecast_end__gte=F("start")),
+                name="action_forecast_after_start",
+                violation_error_message="The forecast end date cannot be before the start."),
+            models.CheckConstraint(condition=Q(no_longer_viable=False) | ~Q(no_longer_viable_reason=""),
+                                   name="action_nlv_has_reason",
+                                   violation_error_message="An action marked no longer viable needs a reason."),
+            models.CheckConstraint(condition=Q(completed_on__isnull=True) | Q(no_longer_viable=False),
+                                   name="action_not_both_done_and_nlv",
+                                   violation_error_message="An action cannot be both completed and no longer viable."),
+            models.CheckConstraint(condition=Q(progress_pct__lte=100), name="action_progress_max_100",
+                                   violation_error_message="Progress cannot exceed 100%."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}"
+
+    def status(self, as_of):
+        from plans.assessment import action_status
+
+        return action_status(as_of=as_of, start=self.start, approved_end=self.approved_end,
+                             forecast_end=self.forecast_end, completed_on=self.completed_on,
+                             no_longer_viable=self.no_longer_viable)
+
+
+class Milestone(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=250)
+    approved_date = models.DateField()
+    forecast_date = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["action", "approved_date"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Programme(models.Model):
+    """A6: a programme of projects serving a plan item."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="programmes")
+    name = models.CharField(max_length=200)
+    plan_item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="programmes")
+    sponsor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["council", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="projects")
+    name = models.CharField(max_length=200)
+    manager = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actions = models.ManyToManyField(Action, blank=True, related_name="projects")
+
+    class Meta:
+        ordering = ["programme", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DecisionPoint(models.Model):
+    """A6: a stop / continue decision point, recorded with its recommendation and who decided."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="decision_points")
+    title = models.CharField(max_length=200)
+    due = models.DateField()
+    recommendation = models.TextField(blank=True)
+    decision = models.CharField(max_length=25, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "due"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision=Decision.PENDING) | Q(decided_by__isnull=False, decided_on__isnull=False),
+                name="decision_recorded",
+                violation_error_message="A decision must record who made it and when.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from plans import views
+
+app_name = "plans"
+urlpatterns = [
+    path("", views.plan_list, name="list"),
+    path("thread/", views.thread, name="thread"),
+    path("<int:pk>/", views.plan_detail, name="plan"),
+    path("items/<int:pk>/", views.item_detail, name="item"),
+]

@@ -1,0 +1,133 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from pmf.models import (
+    Committee,
+    Council,
+    Directorate,
+    FinancialYear,
+    Period,
+    Portfolio,
+    RoleAssignment,
+    Service,
+    Team,
+    User,
+)
+
+admin.site.site_header = "Performance framework administration"
+admin.site.site_title = "Performance framework"
+admin.site.index_title = "Performance unit configuration"
+
+
+@admin.register(Council)
+class CouncilAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "council_type", "ons_code", "default_tolerance_pct"]
+    search_fields = ["name", "short_name", "ons_code"]
+    list_filter = ["council_type"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class PeriodInline(admin.TabularInline):
+    model = Period
+    extra = 0
+    fields = ["frequency", "number", "start", "end"]
+    readonly_fields = ["start", "end"]
+
+
+@admin.register(FinancialYear)
+class FinancialYearAdmin(admin.ModelAdmin):
+    list_display = ["label", "start", "end"]
+    inlines = [PeriodInline]
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ["label", "frequency", "number", "start", "end"]
+    list_filter = ["frequency", "financial_year"]
+    readonly_fields = ["start", "end"]
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["directorate", "service", "team", "committee", "portfolio", "delegate_for"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "job_title", "is_member", "is_active"]
+    list_filter = ["is_member", "is_active", "is_staff", "role_assignments__role", "role_assignments__council"]
+    search_fields = ["username", "first_name", "last_name", "email", "job_title"]
+    fieldsets = BaseUserAdmin.fieldsets + (("Council", {"fields": ["job_title", "is_member"]}),)
+    inlines = [RoleAssignmentInline]
+
+
+class ServiceInline(admin.TabularInline):
+    model = Service
+    extra = 0
+    autocomplete_fields = ["head"]
+    show_change_link = True
+
+
+@admin.register(Directorate)
+class DirectorateAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "director"]
+    search_fields = ["name", "code"]
+    list_filter = ["councils"]
+    autocomplete_fields = ["director"]
+    filter_horizontal = ["councils"]
+    inlines = [ServiceInline]
+
+
+class TeamInline(admin.TabularInline):
+    model = Team
+    extra = 0
+    autocomplete_fields = ["manager"]
+    show_change_link = True
+    exclude = ["members"]
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "directorate", "head"]
+    search_fields = ["name", "directorate__name"]
+    list_filter = ["directorate"]
+    autocomplete_fields = ["head", "directorate"]
+    list_select_related = ["directorate", "head"]
+    inlines = [TeamInline]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "service", "manager"]
+    search_fields = ["name", "service__name"]
+    list_filter = ["service__directorate"]
+    autocomplete_fields = ["service", "manager", "members"]
+    list_select_related = ["service", "manager"]
+
+
+@admin.register(Portfolio)
+class PortfolioAdmin(admin.ModelAdmin):
+    list_display = ["name", "council", "holder"]
+    search_fields = ["name"]
+    list_filter = ["council"]
+    autocomplete_fields = ["holder"]
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "chair"]
+    search_fields = ["name"]
+    list_filter = ["kind", "councils"]
+    autocomplete_fields = ["chair", "remit"]
+    filter_horizontal = ["councils"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "council", "directorate", "service", "committee", "portfolio"]
+    list_filter = ["role", "council", "directorate"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user", "directorate", "service", "team", "committee", "portfolio", "delegate_for"]
+    list_select_related = ["user", "council", "directorate", "service", "committee", "portfolio"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PmfConfig(AppConfig):
+    name = "pmf"
+    verbose_name = "Organisation"

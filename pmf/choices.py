@@ -1,0 +1,42 @@
+"""Choices of the organisation core. Values are stable identifiers stored in the database."""
+
+from django.db import models
+
+from pmf.periods import Frequency as _Frequency
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = _Frequency.MONTHLY.value, "Monthly"
+    QUARTERLY = _Frequency.QUARTERLY.value, "Quarterly"
+    HALF_YEARLY = _Frequency.HALF_YEARLY.value, "Half-yearly"
+    ANNUAL = _Frequency.ANNUAL.value, "Annual"
+
+
+class Role(models.TextChoices):
+    """E1: the roles a person holds, each over a part of the organisation."""
+
+    PERFORMANCE_UNIT = "performance_unit", "Performance unit"
+    SERVICE_LEAD = "service_lead", "Performance / service lead"
+    HEAD_OF_SERVICE = "head_of_service", "Head of service"
+    DIRECTOR = "director", "Director"
+    DELEGATE = "delegate", "Sign-off delegate"
+    CABINET_MEMBER = "cabinet_member", "Cabinet member / portfolio holder"
+    SCRUTINY_MEMBER = "scrutiny_member", "Scrutiny member"
+    INTERNAL_AUDIT = "internal_audit", "Internal audit"
+    STAFF = "staff", "Staff member"
+
+
+class CommitteeKind(models.TextChoices):
+    CABINET = "cabinet", "Cabinet"
+    SCRUTINY = "scrutiny", "Scrutiny committee"
+    JOINT_SCRUTINY = "joint_scrutiny", "Joint scrutiny committee"
+    AUDIT = "audit", "Audit and governance committee"
+    BOARD = "board", "Officer board"
+
+
+class CouncilType(models.TextChoices):
+    UNITARY = "unitary", "Unitary authority"
+    DISTRICT = "district", "District council"
+    COUNTY = "county", "County council"
+    METROPOLITAN = "metropolitan", "Metropolitan borough"
+    LONDON_BOROUGH = "london_borough", "London borough"

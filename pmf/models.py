@@ -1,0 +1,351 @@
+"""Organisation core: councils (the tenants), financial years and periods, the officer structure,
+people and the roles they hold, committees and portfolios (DOMAIN.md A5, E1)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from pmf import periods
+from pmf.choices import CommitteeKind, CouncilType, Frequency, Role
+
+
+class Council(models.Model):
+    """The top of everything. One deployment hosts several councils; no council's data reaches another
+    council's users. Councils that share one officer team (frameworks/004) share directorates."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=60, blank=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    council_type = models.CharField(max_length=20, choices=CouncilType.choices, default=CouncilType.UNITARY)
+    ons_code = models.CharField("ONS code", max_length=9, blank=True, help_text="e.g. E06000050")
+    website = models.URLField(blank=True)
+    default_tolerance_pct = models.DecimalField(
+        "default tolerance (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Amber band used where a target sets no tolerance of its own (C1, B3).",
+    )
+    default_due_working_days = models.PositiveSmallIntegerField(
+        default=10, help_text="Returns are due this many working days after the period ends (B2)."
+    )
+    period_close_days = models.PositiveSmallIntegerField(
+        default=5, help_text="A period closes to entry this many days after its deadline (D1)."
+    )
+    open_data_licence = models.CharField(max_length=120, default="Open Government Licence v3.0")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_tolerance_pct__gte=0),
+                name="council_tolerance_not_negative",
+                violation_error_message="The default tolerance cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FinancialYear(models.Model):
+    """1 April to 31 March, identified by the calendar year it starts in (2025 for 2025/26)."""
+
+    start_year = models.PositiveSmallIntegerField(
+        primary_key=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+
+    class Meta:
+        ordering = ["start_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_year__gte=2000, start_year__lte=2100),
+                name="financial_year_in_range",
+                violation_error_message="A financial year must start between 2000 and 2100.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return periods.financial_year_label(self.start_year)
+
+    @property
+    def start(self) -> date:
+        return date(self.start_year, 4, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.start_year + 1, 3, 31)
+
+
+_MAX_PERIOD = {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4, Frequency.HALF_YEARLY: 2, Frequency.ANNUAL: 1}
+
+
+class Period(models.Model):
+    """One month, quarter, half-year or year of one financial year. Dates are derived from the number."""
+
+    financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="periods")
+    frequency = models.CharField(max_length=12, choices=Frequency.choices)
+    number = models.PositiveSmallIntegerField(help_text="Counts from 1 at April: months 1-12, quarters 1-4 ...")
+    start = models.DateField()
+    end = models.DateField()
+
+    class Meta:
+        ordering = ["financial_year", "frequency", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["financial_year", "frequency", "number"],
+                name="period_unique_in_year",
+                violation_error_message="That period already exists in this financial year.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1)
+                & (
+                    Q(frequency=Frequency.MONTHLY, number__lte=12)
+                    | Q(frequency=Frequency.QUARTERLY, number__lte=4)
+                    | Q(frequency=Frequency.HALF_YEARLY, number__lte=2)
+                    | Q(frequency=Frequency.ANNUAL, number=1)
+                ),
+                name="period_number_in_range",
+                violation_error_message="The period number is outside its frequency's range.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="period_ends_after_start",
+                violation_error_message="A period must end on or after its start.",
+            ),
+            models.CheckConstraint(
+                # A period lies inside its financial year: 1 April of start_year to 31 March next year.
+                condition=(
+                    (Q(start__year=F("financial_year_id"), start__month__gte=4)
+                     | Q(start__year=F("financial_year_id") + 1, start__month__lte=3))
+                    & (Q(end__year=F("financial_year_id"), end__month__gte=4)
+                       | Q(end__year=F("financial_year_id") + 1, end__month__lte=3))
+                ),
+                name="period_inside_its_year",
+                violation_error_message="A period must lie inside its financial year.",
+            ),
+        ]
+        indexes = [models.Index(fields=["frequency", "end"], name="period_freq_end_idx")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def save(self, *args, **kwargs) -> None:
+        self.start, self.end = periods.period_bounds(
+            frequency=self.frequency, year_start=self.financial_year_id, period_number=self.number
+        )
+        super().save(*args, **kwargs)
+    @property
+    def label(self) -> str:
+        return periods.period_label(
+            frequency=self.frequency, year_start=self.financial_year_id, period_number=self.number
+        )
+
+    @property
+    def year_start(self) -> int:
+        return self.financial_year_id
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.financial_year_id, self.number)
+
+    @property
+    def is_year_end(self) -> bool:
+        return self.number == _MAX_PERIOD[Frequency(self.frequency)]
+
+    def clean(self) -> None:
+        if self.frequency and self.number and self.financial_year_id:
+            try:
+                periods.period_bounds(
+                    frequency=self.frequency, year_start=self.financial_year_id, period_number=self.number
+                )
+            except ValueError as exc:
+                raise ValidationError({"number": str(exc)}) from exc
+
+
+
+class User(AbstractUser):
+    """A person: officer or member. What they may see and do comes from their role assignments."""
+
+    job_title = models.CharField(max_length=150, blank=True)
+    is_member = models.BooleanField(
+        "elected member", default=False, help_text="An elected councillor rather than an officer."
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        full = self.get_full_name()
+        return f"Cllr {full}" if self.is_member and full else (full or self.username)
+
+
+class Directorate(models.Model):
+    """A directorate of the officer structure. Councils with one shared officer team share directorates."""
+
+    councils = models.ManyToManyField(Council, related_name="directorates")
+    name = models.CharField(max_length=150)
+    code = models.SlugField(max_length=20, help_text="Short code used in references, e.g. ASC.")
+    director = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="directorates_led"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="directorate_code_unique",
+                                    violation_error_message="A directorate with this code exists."),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="services")
+    name = models.CharField(max_length=150)
+    head = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="services_headed",
+        verbose_name="head of service",
+    )
+
+    class Meta:
+        ordering = ["directorate__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["directorate", "name"], name="service_name_unique_in_directorate",
+                                    violation_error_message="This directorate already has a service of that name."),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=150)
+    manager = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="teams_managed"
+    )
+    members = models.ManyToManyField(User, blank=True, related_name="teams")
+
+    class Meta:
+        ordering = ["service__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "name"], name="team_name_unique_in_service",
+                                    violation_error_message="This service already has a team of that name."),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Portfolio(models.Model):
+    """A Cabinet portfolio, held by a Cabinet member (the outcome owner of its priorities, A3)."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="portfolios")
+    name = models.CharField(max_length=150)
+    holder = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="portfolios_held",
+        help_text="The Cabinet member / portfolio holder.",
+    )
+
+    class Meta:
+        ordering = ["council__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "name"], name="portfolio_name_unique_in_council",
+                                    violation_error_message="This council already has a portfolio of that name."),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Committee(models.Model):
+    """Cabinet, a scrutiny committee, or a joint committee of several councils (A5), with its remit."""
+
+    councils = models.ManyToManyField(Council, related_name="committees")
+    name = models.CharField(max_length=150, unique=True)
+    kind = models.CharField(max_length=20, choices=CommitteeKind.choices)
+    remit = models.ManyToManyField(
+        "plans.PlanItem", blank=True, related_name="committees",
+        help_text="Plan items (usually priorities) whose measures and actions the committee oversees; "
+                  "everything beneath them is in its remit.",
+    )
+    chair = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="committees_chaired")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleAssignment(models.Model):
+    """A role held by a person in one council, over the part of the organisation it covers (E1)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    directorate = models.ForeignKey(Directorate, null=True, blank=True, on_delete=models.CASCADE)
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE)
+    committee = models.ForeignKey(Committee, null=True, blank=True, on_delete=models.CASCADE)
+    portfolio = models.ForeignKey(Portfolio, null=True, blank=True, on_delete=models.CASCADE)
+    delegate_for = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="delegations",
+        help_text="For a sign-off delegate: the director on whose behalf they sign.",
+    )
+
+    class Meta:
+        ordering = ["council", "role", "user"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=[Role.DIRECTOR, Role.DELEGATE]) | Q(directorate__isnull=False),
+                name="role_director_has_directorate",
+                violation_error_message="A director or sign-off delegate must cover a directorate.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.HEAD_OF_SERVICE) | Q(service__isnull=False),
+                name="role_head_has_service",
+                violation_error_message="A head of service must cover a service.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.SCRUTINY_MEMBER) | Q(committee__isnull=False),
+                name="role_scrutiny_has_committee",
+                violation_error_message="A scrutiny member must sit on a committee.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.CABINET_MEMBER) | Q(portfolio__isnull=False),
+                name="role_cabinet_has_portfolio",
+                violation_error_message="A Cabinet member must hold a portfolio.",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "council", "role", "directorate", "service", "team", "committee", "portfolio"],
+                name="role_assignment_unique",
+                violation_error_message="This person already holds that role over that part of the council.",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "council"], name="role_user_council_idx")]
+
+    def __str__(self) -> str:
+        scope = self.directorate or self.service or self.team or self.committee or self.portfolio
+        label = self.get_role_display()
+        where = f" ({scope})" if scope else ""
+        return f"{self.user} — {label}{where}, {self.council.short_name or self.council}"

@@ -1,0 +1,12 @@
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
+
+
+def paginate(request: HttpRequest, object_list, per_page: int = 25) -> tuple[Page, str]:
+    """The requested page (out-of-range pages give the last one) and the query string without ``page``,
+    so the pagination links keep the filters."""
+    page = Paginator(object_list, per_page).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return page, (encoded + "&") if encoded else ""

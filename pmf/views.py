@@ -1,0 +1,39 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from indicators import selectors as ind_selectors
+from indicators.models import Indicator
+from plans.models import PlanItem
+from pmf.access import councils_for, restrict
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Where every signed-in person starts: their roles, their councils' plans and headline measures."""
+    councils = list(councils_for(request.user).order_by("name"))
+    roles = request.user.role_assignments.select_related(
+        "council", "directorate", "service", "team", "committee", "portfolio"
+    )
+    priorities = list(
+        restrict(PlanItem.objects.all(), request.user)
+        .filter(plan__level__rank=1, parent__isnull=True)
+        .select_related("plan", "portfolio", "outcome_owner", "lead_director")
+        .order_by("plan__council__name", "position", "ref")
+    )
+    headline_qs = restrict(Indicator.objects.filter(is_headline=True), request.user).order_by("council__name", "ref")
+    headline = []
+    counts: dict[str, int] = {}
+    for series in ind_selectors.load_series(headline_qs):
+        latest = ind_selectors.latest(series)
+        headline.append((series, latest))
+        if latest is not None:
+            counts[latest.rag] = counts.get(latest.rag, 0) + 1
+    return render(request, "pmf/home.html", {
+        "nav": "home",
+        "councils": councils,
+        "roles": roles,
+        "priorities": priorities,
+        "headline": headline,
+        "rag_counts": counts,
+    })
