@@ -9,9 +9,10 @@ from indicators.models import (
     Target,
     TrajectoryPoint,
 )
+from pmf.admin_base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
 
 
-class SpecificationInline(admin.StackedInline):
+class SpecificationInline(ScopedStackedInline):
     model = Specification
     extra = 0
     show_change_link = True
@@ -19,7 +20,7 @@ class SpecificationInline(admin.StackedInline):
                            "deputy_performance_lead", "created_by"]
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ScopedTabularInline):
     model = Target
     extra = 0
     show_change_link = True
@@ -28,7 +29,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ScopedModelAdmin):
     list_display = ["ref", "title", "kind", "is_headline", "service", "is_restricted"]
     list_filter = ["council", "kind", "is_headline", "is_qualitative", "is_restricted",
                    "current_spec__frequency", "current_spec__polarity", "current_spec__measure_type",
@@ -40,7 +41,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Specification)
-class SpecificationAdmin(admin.ModelAdmin):
+class SpecificationAdmin(ScopedModelAdmin):
     list_display = ["indicator", "version", "valid_from", "unit", "polarity", "frequency", "measure_type"]
     list_filter = ["unit", "polarity", "frequency", "measure_type", "is_statutory_return"]
     search_fields = ["indicator__ref", "indicator__title", "definition"]
@@ -49,13 +50,13 @@ class SpecificationAdmin(admin.ModelAdmin):
     list_select_related = ["indicator"]
 
 
-class TrajectoryInline(admin.TabularInline):
+class TrajectoryInline(ScopedTabularInline):
     model = TrajectoryPoint
     extra = 0
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ScopedModelAdmin):
     list_display = ["indicator", "financial_year", "annual_target", "tolerance_pct", "tolerance_abs"]
     list_filter = ["financial_year", "indicator__council"]
     search_fields = ["indicator__ref", "indicator__title"]
@@ -65,7 +66,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Return)
-class ReturnAdmin(admin.ModelAdmin):
+class ReturnAdmin(ScopedModelAdmin):
     list_display = ["indicator", "period", "value", "state", "submitted_at", "approved_at"]
     list_filter = ["state", "period__financial_year", "period__frequency", "indicator__council", "is_estimate"]
     search_fields = ["indicator__ref", "indicator__title", "commentary"]
@@ -75,7 +76,7 @@ class ReturnAdmin(admin.ModelAdmin):
 
 
 @admin.register(CorporateRisk)
-class CorporateRiskAdmin(admin.ModelAdmin):
+class CorporateRiskAdmin(ScopedModelAdmin):
     list_display = ["ref", "title", "council", "owner"]
     list_filter = ["council"]
     search_fields = ["ref", "title"]
@@ -83,7 +84,7 @@ class CorporateRiskAdmin(admin.ModelAdmin):
 
 
 @admin.register(BenchmarkValue)
-class BenchmarkValueAdmin(admin.ModelAdmin):
+class BenchmarkValueAdmin(ScopedModelAdmin):
     list_display = ["indicator", "financial_year", "comparator", "value"]
     list_filter = ["financial_year"]
     search_fields = ["indicator__ref", "comparator"]

@@ -255,6 +255,12 @@ class Forecast:
     confidence: str = ""
     method: str = ""
 
+    @property
+    def method_label(self) -> str:
+        from indicators.choices import ForecastMethod
+
+        return ForecastMethod(self.method).label if self.method else ""
+
 
 def forecast(series: Series, year_start: int) -> Forecast:
     """C5: the officer's latest year-end forecast for the year, else one computed from the trajectory and

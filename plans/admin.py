@@ -1,17 +1,18 @@
 from django.contrib import admin
 
 from plans.models import Action, DecisionPoint, Milestone, Plan, PlanItem, PlanLevel, Programme, Project
+from pmf.admin_base import ScopedModelAdmin, ScopedTabularInline
 
 
 @admin.register(PlanLevel)
-class PlanLevelAdmin(admin.ModelAdmin):
+class PlanLevelAdmin(ScopedModelAdmin):
     list_display = ["name", "council", "rank", "is_plan", "typical_years"]
     list_filter = ["council", "is_plan"]
     search_fields = ["name"]
     ordering = ["council", "rank"]
 
 
-class PlanItemInline(admin.TabularInline):
+class PlanItemInline(ScopedTabularInline):
     model = PlanItem
     extra = 0
     fields = ["ref", "title", "level", "parent", "owner", "position"]
@@ -20,7 +21,7 @@ class PlanItemInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ScopedModelAdmin):
     list_display = ["title", "level", "council", "years_label", "status", "owner"]
     list_filter = ["council", "level", "status", "start_year", "directorate"]
     search_fields = ["title", "owner__last_name"]
@@ -30,7 +31,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanItem)
-class PlanItemAdmin(admin.ModelAdmin):
+class PlanItemAdmin(ScopedModelAdmin):
     list_display = ["ref", "title", "level", "plan", "parent", "owner"]
     list_filter = ["plan__council", "level", "plan__status"]
     search_fields = ["ref", "title", "plan__title"]
@@ -39,13 +40,13 @@ class PlanItemAdmin(admin.ModelAdmin):
     readonly_fields = ["path", "depth"]
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ScopedTabularInline):
     model = Milestone
     extra = 0
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(ScopedModelAdmin):
     list_display = ["ref", "title", "owner", "approved_end", "forecast_end", "completed_on", "no_longer_viable"]
     list_filter = ["council", "is_key", "no_longer_viable", "service__directorate"]
     search_fields = ["ref", "title", "owner__last_name"]
@@ -55,7 +56,7 @@ class ActionAdmin(admin.ModelAdmin):
     inlines = [MilestoneInline]
 
 
-class ProjectInline(admin.TabularInline):
+class ProjectInline(ScopedTabularInline):
     model = Project
     extra = 0
     autocomplete_fields = ["manager"]
@@ -64,7 +65,7 @@ class ProjectInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ScopedModelAdmin):
     list_display = ["name", "council", "plan_item", "sponsor"]
     list_filter = ["council"]
     search_fields = ["name"]
@@ -72,14 +73,14 @@ class ProgrammeAdmin(admin.ModelAdmin):
     inlines = [ProjectInline]
 
 
-class DecisionPointInline(admin.TabularInline):
+class DecisionPointInline(ScopedTabularInline):
     model = DecisionPoint
     extra = 0
     autocomplete_fields = ["decided_by"]
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ScopedModelAdmin):
     list_display = ["name", "programme", "manager"]
     search_fields = ["name", "programme__name"]
     autocomplete_fields = ["programme", "manager", "actions"]

@@ -31,23 +31,47 @@ def council_ids_for(user: User) -> list[int]:
     return list(getattr(user, "_pmf_council_ids", []))
 
 
-#: How each scoped model reaches its council. Every view fetches through ``restrict``.
+#: How each scoped model reaches its council (or councils). Every view and the admin fetch through ``restrict``.
 _COUNCIL_PATH = {
     "pmf.Council": "pk",
+    "pmf.Directorate": "councils",
+    "pmf.Service": "directorate__councils",
+    "pmf.Team": "service__directorate__councils",
+    "pmf.Committee": "councils",
     "pmf.Portfolio": "council",
+    "pmf.RoleAssignment": "council",
+    "pmf.User": "role_assignments__council",
+    "plans.PlanLevel": "council",
     "plans.Plan": "council",
     "plans.PlanItem": "plan__council",
     "plans.Action": "council",
+    "plans.Milestone": "action__council",
     "plans.Programme": "council",
+    "plans.Project": "programme__council",
+    "plans.DecisionPoint": "project__programme__council",
     "indicators.Indicator": "council",
     "indicators.Specification": "indicator__council",
     "indicators.Target": "indicator__council",
+    "indicators.TrajectoryPoint": "target__indicator__council",
     "indicators.Return": "indicator__council",
     "indicators.CorporateRisk": "council",
+    "indicators.BenchmarkValue": "indicator__council",
 }
+#: Shared by every council: the calendar.
+UNSCOPED = {"pmf.FinancialYear", "pmf.Period"}
+_MULTI = {"councils", "role_assignments__council"}
 
 
 def restrict(qs: QuerySet, user: User) -> QuerySet:
     """Scope a queryset to what the user may read: the councils they work for."""
-    path = _COUNCIL_PATH[qs.model._meta.label]
-    return qs.filter(**{f"{path}__in": council_ids_for(user)})
+    label = qs.model._meta.label
+    if label in UNSCOPED:
+        return qs
+    path = _COUNCIL_PATH[label]
+    if user.is_superuser:
+        return qs
+    ids = council_ids_for(user)
+    if any(path.startswith(m) or path.endswith(m) for m in _MULTI):
+        # Through a many-to-many: a subquery keeps one row per object.
+        return qs.filter(pk__in=qs.model._default_manager.filter(**{f"{path}__in": ids}).values("pk"))
+    return qs.filter(**{f"{path}__in": ids})

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from pmf.admin_base import ScopedMixin, ScopedModelAdmin, ScopedTabularInline
 from pmf.models import (
     Committee,
     Council,
@@ -20,14 +21,14 @@ admin.site.index_title = "Performance unit configuration"
 
 
 @admin.register(Council)
-class CouncilAdmin(admin.ModelAdmin):
+class CouncilAdmin(ScopedModelAdmin):
     list_display = ["name", "short_name", "council_type", "ons_code", "default_tolerance_pct"]
     search_fields = ["name", "short_name", "ons_code"]
     list_filter = ["council_type"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class PeriodInline(admin.TabularInline):
+class PeriodInline(ScopedTabularInline):
     model = Period
     extra = 0
     fields = ["frequency", "number", "start", "end"]
@@ -35,19 +36,19 @@ class PeriodInline(admin.TabularInline):
 
 
 @admin.register(FinancialYear)
-class FinancialYearAdmin(admin.ModelAdmin):
+class FinancialYearAdmin(ScopedModelAdmin):
     list_display = ["label", "start", "end"]
     inlines = [PeriodInline]
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(ScopedModelAdmin):
     list_display = ["label", "frequency", "number", "start", "end"]
     list_filter = ["frequency", "financial_year"]
     readonly_fields = ["start", "end"]
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(ScopedTabularInline):
     model = RoleAssignment
     fk_name = "user"
     extra = 0
@@ -55,7 +56,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ScopedMixin, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "job_title", "is_member", "is_active"]
     list_filter = ["is_member", "is_active", "is_staff", "role_assignments__role", "role_assignments__council"]
     search_fields = ["username", "first_name", "last_name", "email", "job_title"]
@@ -63,7 +64,7 @@ class UserAdmin(BaseUserAdmin):
     inlines = [RoleAssignmentInline]
 
 
-class ServiceInline(admin.TabularInline):
+class ServiceInline(ScopedTabularInline):
     model = Service
     extra = 0
     autocomplete_fields = ["head"]
@@ -71,7 +72,7 @@ class ServiceInline(admin.TabularInline):
 
 
 @admin.register(Directorate)
-class DirectorateAdmin(admin.ModelAdmin):
+class DirectorateAdmin(ScopedModelAdmin):
     list_display = ["name", "code", "director"]
     search_fields = ["name", "code"]
     list_filter = ["councils"]
@@ -80,7 +81,7 @@ class DirectorateAdmin(admin.ModelAdmin):
     inlines = [ServiceInline]
 
 
-class TeamInline(admin.TabularInline):
+class TeamInline(ScopedTabularInline):
     model = Team
     extra = 0
     autocomplete_fields = ["manager"]
@@ -89,7 +90,7 @@ class TeamInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(ScopedModelAdmin):
     list_display = ["name", "directorate", "head"]
     search_fields = ["name", "directorate__name"]
     list_filter = ["directorate"]
@@ -99,7 +100,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ScopedModelAdmin):
     list_display = ["name", "service", "manager"]
     search_fields = ["name", "service__name"]
     list_filter = ["service__directorate"]
@@ -108,7 +109,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Portfolio)
-class PortfolioAdmin(admin.ModelAdmin):
+class PortfolioAdmin(ScopedModelAdmin):
     list_display = ["name", "council", "holder"]
     search_fields = ["name"]
     list_filter = ["council"]
@@ -116,7 +117,7 @@ class PortfolioAdmin(admin.ModelAdmin):
 
 
 @admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(ScopedModelAdmin):
     list_display = ["name", "kind", "chair"]
     search_fields = ["name"]
     list_filter = ["kind", "councils"]
@@ -125,7 +126,7 @@ class CommitteeAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(ScopedModelAdmin):
     list_display = ["user", "role", "council", "directorate", "service", "committee", "portfolio"]
     list_filter = ["role", "council", "directorate"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]

@@ -19,3 +19,18 @@ def ensure_financial_year(start_year: int) -> FinancialYear:
             if (frequency.value, number) not in existing:
                 Period(financial_year=year, frequency=frequency, number=number).save()
     return year
+
+
+PERFORMANCE_UNIT_GROUP = "Performance unit"
+_CONFIGURED_APPS = ("pmf", "plans", "indicators", "reporting")
+
+
+@transaction.atomic
+def performance_unit_group():
+    """The permission group of the performance unit (E1): configures levels, periods, indicators, targets,
+    tolerances and users in the admin. What they see there is still scoped to their councils."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=PERFORMANCE_UNIT_GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=_CONFIGURED_APPS))
+    return group

@@ -1,11 +1,20 @@
 """Shared fixtures. The demo council is loaded once per test database (per xdist worker) and every test
 runs inside a transaction that is rolled back, so tests see the demo and cannot disturb each other."""
 
+import os
+
 import pytest
 from django.core.management import call_command
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    if os.environ.get("PMF_TEST_WITHOUT_DEMO") == "1":  # quick runs of tests that build their own data
+        return
     with django_db_blocker.unblock():
         call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
