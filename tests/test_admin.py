@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.urls import reverse
 
 from indicators.models import Indicator
+from plans.models import Plan
 from pmf.choices import Role
 from pmf.services import performance_unit_group
-from plans.models import Plan
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
