@@ -1,0 +1,74 @@
+"""Writes of the golden thread."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from indicators.models import Indicator, Target, TrajectoryPoint
+from plans.choices import PlanStatus
+from plans.models import Action, Plan, PlanItem
+from pmf.models import User
+from pmf.services import ensure_financial_year
+
+
+@transaction.atomic
+def refresh_plan(*, plan: Plan, user: User) -> Plan:
+    """A4 / F1 yearly refresh: copy a plan into the following year(s) as a new draft, keeping history.
+
+    The new plan covers the same number of years, starting the year after the old one ends. Its items are
+    copies (the structure inside the plan is kept; items linked to a plan above stay linked to the same item).
+    Unfinished actions and every indicator linked to the old items are linked to the new items too, and each
+    such indicator gets next year's target copied from the last year's (with its trajectory and tolerance)
+    unless it already has one. The old plan is untouched.
+    """
+    if plan.next_versions.exists():
+        raise ValidationError(f"“{plan}” has already been refreshed into “{plan.next_versions.first()}”.")
+    span = plan.end_year_id - plan.start_year_id
+    start = plan.end_year_id + 1
+    ensure_financial_year(start)
+    ensure_financial_year(start + span)
+    new = Plan.objects.create(
+        council=plan.council, level=plan.level, title=_next_title(plan, start, span), start_year_id=start,
+        end_year_id=start + span, status=PlanStatus.DRAFT, owner=plan.owner, directorate=plan.directorate,
+        service=plan.service, team=plan.team, person=plan.person, previous_version=plan,
+    )
+    copies: dict[int, PlanItem] = {}
+    for item in plan.items.order_by("path"):
+        parent = copies.get(item.parent_id) if item.parent_id in copies else item.parent
+        copies[item.pk] = PlanItem.objects.create(
+            plan=new, level=item.level, parent=parent, ref=item.ref, title=item.title,
+            description=item.description, position=item.position, portfolio=item.portfolio,
+            outcome_owner=item.outcome_owner, lead_director=item.lead_director, owner=item.owner,
+        )
+    for old_id, copy in copies.items():
+        copy.actions.add(*Action.objects.filter(plan_items=old_id, completed_on__isnull=True, no_longer_viable=False))
+        copy.indicators.add(*Indicator.objects.filter(plan_items=old_id))
+    indicators = Indicator.objects.filter(plan_items__in=list(copies.values())).distinct()
+    for indicator in indicators:
+        _roll_target(indicator, plan.end_year_id, start)
+    return new
+
+
+def _next_title(plan: Plan, start: int, span: int) -> str:
+    old = f"{plan.start_year}" if span == 0 else f"{plan.start_year} to {plan.end_year}"
+    new_label = f"{start}/{str(start + 1)[-2:]}"
+    if span:
+        new_label += f" to {start + span}/{str(start + span + 1)[-2:]}"
+    return plan.title.replace(old, new_label) if old in plan.title else f"{plan.title} ({new_label})"
+
+
+def _roll_target(indicator: Indicator, from_year: int, to_year: int) -> None:
+    if Target.objects.filter(indicator=indicator, financial_year_id=to_year).exists():
+        return
+    old = Target.objects.filter(indicator=indicator, financial_year_id=from_year).first()
+    if old is None:
+        return
+    points = list(old.trajectory.all())
+    old.pk = None
+    old.financial_year_id = to_year
+    old.note = f"Rolled forward from {from_year}/{str(from_year + 1)[-2:]}; review before approval."
+    old.save()
+    TrajectoryPoint.objects.bulk_create(
+        TrajectoryPoint(target=old, period_number=p.period_number, value=p.value) for p in points
+    )
