@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from plans.choices import Decision, PlanStatus
 from pmf.models import Council, Directorate, FinancialYear, Portfolio, Service, Team, User
+from pmf.periods import financial_year_label
 
 
 class PlanLevel(models.Model):
@@ -92,9 +93,10 @@ class Plan(models.Model):
 
     @property
     def years_label(self) -> str:
+        first = financial_year_label(self.start_year_id)
         if self.start_year_id == self.end_year_id:
-            return str(self.start_year)
-        return f"{self.start_year} to {self.end_year}"
+            return first
+        return f"{first} to {financial_year_label(self.end_year_id)}"
 
     @property
     def is_approved(self) -> bool:

@@ -94,7 +94,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     ancestors = list(scoped.filter(pk__in=item.ancestor_ids).select_related("plan", "level").order_by("depth"))
     children = list(
-        scoped.filter(parent=item).select_related("plan", "level", "owner").order_by("plan__level__rank", "ref")
+        scoped.filter(parent=item)
+        .select_related("plan", "level", "owner")
+        .order_by("plan__level__rank", "-plan__start_year", "ref")
     )
     series = ind_selectors.load_series(
         restrict(Indicator.objects.filter(plan_items=item), request.user).order_by("ref")

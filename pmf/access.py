@@ -19,7 +19,7 @@ def councils_for(user: User) -> QuerySet[Council]:
         return Council.objects.all()
     cached = getattr(user, "_pmf_council_ids", None)
     if cached is None:
-        cached = list(user.role_assignments.values_list("council_id", flat=True).distinct())
+        cached = list(user.role_assignments.order_by().values_list("council_id", flat=True).distinct())
         user._pmf_council_ids = cached
     return Council.objects.filter(pk__in=cached)
 
@@ -57,8 +57,8 @@ _COUNCIL_PATH = {
     "indicators.CorporateRisk": "council",
     "indicators.BenchmarkValue": "indicator__council",
 }
-#: Shared by every council: the calendar.
-UNSCOPED = {"pmf.FinancialYear", "pmf.Period"}
+#: Shared by every council: the calendar, and the permission groups.
+UNSCOPED = {"pmf.FinancialYear", "pmf.Period", "auth.Group", "auth.Permission", "contenttypes.ContentType"}
 _MULTI = {"councils", "role_assignments__council"}
 
 

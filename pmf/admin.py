@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 
 from pmf.admin_base import ScopedMixin, ScopedModelAdmin, ScopedTabularInline
 from pmf.models import (
@@ -26,6 +27,7 @@ class CouncilAdmin(ScopedModelAdmin):
     search_fields = ["name", "short_name", "ons_code"]
     list_filter = ["council_type"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class PeriodInline(ScopedTabularInline):
@@ -62,6 +64,13 @@ class UserAdmin(ScopedMixin, BaseUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email", "job_title"]
     fieldsets = BaseUserAdmin.fieldsets + (("Council", {"fields": ["job_title", "is_member"]}),)
     inlines = [RoleAssignmentInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser grants superuser status or individual permissions; the performance unit manages
+        # people, their roles and groups.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["is_superuser", "user_permissions", "last_login", "date_joined"]
 
 
 class ServiceInline(ScopedTabularInline):

@@ -1,0 +1,61 @@
+"""The Harrowdale demo council: a fictional English unitary council at the scale of the Cheshire West and
+Chester framework (frameworks/002), loaded by ``manage.py load_demo``.
+
+Deterministic (seeded random numbers, a fixed as-of date, nothing read from the real clock) and idempotent.
+Every person, place and comparator council in it is invented.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+DEMO_SLUG = "harrowdale"
+DEMO_COUNCIL_NAME = "Harrowdale Council"
+DEMO_AS_OF = date(2026, 11, 16)
+"""The demo's "today": returns exist up to the latest period ended by this date; action status is judged at it."""
+DEMO_SEED = 20261116
+DEMO_PASSWORD = "harrowdale-demo"
+"""Every demo user's password, the superuser ``admin`` included."""
+
+DEMO_LOGINS: dict[str, str] = {
+    "performance_unit": "helen.marsh",
+    "service_lead": "tom.ashworth",
+    "head_of_service": "grace.okafor",
+    "director": "ruth.calloway",
+    "delegate": "sanjay.mistry",
+    "cabinet_member": "owen.hartley",
+    "leader": "eleanor.pryce",
+    "scrutiny_member": "gareth.whitlow",
+    "internal_audit": "nadia.holloway",
+    "staff": "liam.fenwick",
+    "admin": "admin",
+}
+"""A stable username per role, for the README and for trying each role's view of the product."""
+
+DEMO_LOGIN_NOTES: dict[str, str] = {
+    "performance_unit": "Head of Performance and Intelligence",
+    "service_lead": "performance lead, Waste and Recycling (enters returns)",
+    "head_of_service": "Head of Waste and Recycling",
+    "director": "Executive Director of Place and Environment (signs off returns)",
+    "delegate": "Assistant Director, Place and Environment (sign-off delegate)",
+    "cabinet_member": "Cabinet Member for Environment and Climate Emergency",
+    "leader": "Leader of the Council, Finance and Resources portfolio",
+    "scrutiny_member": "Chair, Place and Resources Overview and Scrutiny Committee",
+    "internal_audit": "Head of Internal Audit (read-only)",
+    "staff": "Officer, Waste Collections",
+    "admin": "superuser",
+}
+
+
+def load_demo(*, as_of: date = DEMO_AS_OF, reset: bool = False):
+    """Load the demo council unless it exists (``reset`` deletes it first). Returns (council, created)."""
+    from pmf.demo.loader import load
+
+    return load(as_of=as_of, reset=reset)
+
+
+def demo_counts(council, as_of: date = DEMO_AS_OF) -> dict:
+    """The counts ``load_demo`` prints, as a dict (nested dicts for the breakdowns)."""
+    from pmf.demo.counts import collect_counts
+
+    return collect_counts(council, as_of)
