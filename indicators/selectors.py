@@ -47,6 +47,7 @@ class PeriodAssessment:
     comparison_key: Key
     comparison_value: Decimal | None
     direction: rules.Direction
+    band: tuple[Decimal, Decimal] | None = None  # for a 'within a band' measure
 
     @property
     def year_start(self) -> int:
@@ -225,6 +226,8 @@ def assess(series: Series, key: Key) -> PeriodAssessment:
         comparison_key=comparison,
         comparison_value=comparison_value,
         direction=direction,
+        band=(target.band_low, target.band_high)
+        if spec.polarity == Polarity.BAND and target is not None and target.band_low is not None else None,
     )
 
 

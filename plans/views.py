@@ -10,6 +10,7 @@ from indicators import selectors as ind_selectors
 from indicators.models import Indicator
 from plans.choices import PlanStatus
 from plans.models import Action, Plan, PlanItem, PlanLevel
+from plans.selectors import in_tree_order
 from pmf.access import councils_for, restrict
 from pmf.pagination import paginate
 
@@ -31,7 +32,7 @@ def thread(request: HttpRequest) -> HttpResponse:
             if int(part) in top_ids:
                 beneath[int(part)] += 1
     plans: dict[Plan, list] = {}
-    for item in top:
+    for item in in_tree_order(top):
         item.beneath = beneath[item.pk]
         plans.setdefault(item.plan, []).append(item)
     return render(request, "plans/thread.html", {"nav": "thread", "plans": plans})
@@ -78,9 +79,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         plan.items.select_related("level", "owner", "parent", "parent__plan", "outcome_owner", "lead_director")
         .order_by("path")
     )
-    base_depth = min((i.depth for i in items), default=0)
-    for item in items:
-        item.indent = item.depth - base_depth
+    items = in_tree_order(items)
     return render(request, "plans/plan_detail.html", {"nav": "plans", "plan": plan, "items": items})
 
 

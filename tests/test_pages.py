@@ -193,3 +193,10 @@ def test_indicator_page_queries_do_not_grow_with_its_returns(perf, django_assert
     for ind in (monthly, annual):
         with django_assert_num_queries(EXPECTED_QUERIES["indicator"]):
             assert perf.get(ind.get_absolute_url()).status_code == 200
+
+
+def test_thread_lists_priorities_in_natural_order(perf):
+    text = perf.get(reverse("plans:thread")).text
+    refs = [item.ref for item in _council_plan().items.filter(parent__isnull=True)]
+    positions = sorted((text.index(f">{ref} "), ref) for ref in refs)
+    assert [ref for _, ref in positions] == sorted(refs, key=lambda r: int(r[1:]))

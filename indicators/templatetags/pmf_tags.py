@@ -61,3 +61,14 @@ def figure(value: Decimal | None, spec) -> str:
     if unit == Unit.RATE and getattr(spec, "rate_per", None):
         return f"{text} per {spec.rate_per:,}"
     return text
+
+
+@register.simple_tag
+def target_figure(assessment, spec) -> str:
+    """The target of an assessed period: the band for a 'within a band' measure, else the point target."""
+    if assessment is None:
+        return "–"
+    if assessment.band:
+        low, high = assessment.band
+        return f"{figure(low, spec)} to {figure(high, spec)}"
+    return figure(assessment.target, spec)
