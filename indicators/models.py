@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from indicators.choices import (
     Calculation,
@@ -198,12 +199,35 @@ class Target(models.Model):
     tolerance_abs = models.DecimalField("tolerance (absolute)", null=True, blank=True, **VALUE,
                                         help_text="Amber band as an absolute amount.")
     note = models.CharField(max_length=300, blank=True)
+    approved_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Set when the plan holding the target is approved; from then on the target, trajectory and "
+                  "tolerance refuse every edit (B4).",
+    )
+    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revision = models.PositiveSmallIntegerField(default=1, help_text="1 for the original; each re-approval adds one.")
+    revises = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="revised_by",
+        help_text="The target this re-approved one replaces (kept, and shown beside it).",
+    )
+    revision_reason = models.TextField(blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["indicator", "financial_year"]
+        ordering = ["indicator", "financial_year", "revision"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "financial_year"], name="target_one_per_year",
+            models.UniqueConstraint(fields=["indicator", "financial_year"], condition=Q(superseded_at__isnull=True),
+                                    name="target_one_per_year",
                                     violation_error_message="This indicator already has a target for that year."),
+            models.UniqueConstraint(fields=["indicator", "financial_year", "revision"], name="target_revision_unique",
+                                    violation_error_message="That revision of the target exists already."),
+            models.CheckConstraint(condition=Q(revision=1) | (Q(revises__isnull=False) & ~Q(revision_reason="")),
+                                   name="target_revision_has_reason",
+                                   violation_error_message="A re-approved target records the one it replaces "
+                                                           "and why."),
+            models.CheckConstraint(condition=Q(approved_at__isnull=True) | Q(approved_by__isnull=False),
+                                   name="target_approval_recorded",
+                                   violation_error_message="An approved target records who approved it."),
             models.CheckConstraint(condition=Q(tolerance_pct__isnull=True) | Q(tolerance_abs__isnull=True),
                                    name="target_one_tolerance",
                                    violation_error_message="Give the tolerance as a percentage or an absolute "
@@ -222,7 +246,12 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.ref} target {self.financial_year}"
+        suffix = f" (revision {self.revision})" if self.revision > 1 else ""
+        return f"{self.indicator.ref} target {self.financial_year}{suffix}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.approved_at is not None
 
 
 class TrajectoryPoint(models.Model):
@@ -260,6 +289,8 @@ class Return(models.Model):
     commentary = models.TextField(blank=True)
     no_data_reason = models.CharField("no data this period: reason", max_length=300, blank=True)
     is_estimate = models.BooleanField("estimated figure", default=False)
+    is_queried = models.BooleanField("queried", default=False, help_text="Under query by the performance unit.")
+    query_note = models.TextField(blank=True)
     state = models.CharField(max_length=10, choices=ReturnState.choices, default=ReturnState.DRAFT)
     returned_reason = models.TextField(blank=True)
     submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -319,6 +350,122 @@ class Return(models.Model):
         from django.utils import timezone
 
         return timezone.localdate(self.submitted_at) > self.due_on
+
+    @property
+    def quality(self) -> list[str]:
+        """B6 data-quality rating: complete, or the ways it falls short (late, estimated, queried)."""
+        flags = [name for name, on in (("late", self.is_late), ("estimated", self.is_estimate),
+                                       ("queried", self.is_queried)) if on]
+        if self.value is None and not self.no_data_reason:
+            flags.insert(0, "incomplete")
+        return flags or ["complete"]
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state == ReturnState.APPROVED
+
+
+def _evidence_path(instance: Evidence, filename: str) -> str:
+    ret = instance.ret
+    return f"evidence/{ret.indicator.council_id}/{ret.indicator_id}/{ret.period_id}/{filename}"
+
+
+class Evidence(models.Model):
+    """B5: a file attached to a return, downloadable by those who may see the return."""
+
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="evidence", verbose_name="return")
+    file = models.FileField(upload_to=_evidence_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["ret", "uploaded_at"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EntryReopening(models.Model):
+    """D1: the performance unit reopens a closed period for one indicator so a late figure can be entered."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="reopenings")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    until = models.DateField(help_text="Entry stays open until the end of this day.")
+    reason = models.TextField()
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="reopening_has_reason",
+                                   violation_error_message="Reopening a period needs a reason."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.ref} {self.period} reopened until {self.until}"
+
+
+class RecoveryStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested: awaiting the owner's plan"
+    IN_PLACE = "in_place", "In place"
+    CLOSED = "closed", "Closed: back on track"
+
+
+class RecoveryPlan(models.Model):
+    """D4: the recovery (exception / delivery) plan for a red KPI or an action slipped more than 3 months."""
+
+    indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="recovery_plans")
+    action = models.ForeignKey("plans.Action", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="recovery_plans")
+    trigger = models.CharField(max_length=200, help_text="Why it was asked for, e.g. 'Red at Q2 2026/27'.")
+    period = models.ForeignKey(Period, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               help_text="The period whose figure asked for the plan.")
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="recovery_plans",
+                              help_text="Who must provide the plan.")
+    status = models.CharField(max_length=10, choices=RecoveryStatus.choices, default=RecoveryStatus.REQUESTED)
+    requested_at = models.DateTimeField(default=timezone.now)
+    due_on = models.DateField(help_text="When the plan is due.")
+    causes = models.TextField(blank=True)
+    actions = models.TextField("recovery actions", blank=True)
+    action_owner = models.CharField("who leads the recovery", max_length=200, blank=True)
+    expected_on_target = models.DateField("date expected back on target", null=True, blank=True)
+    provided_at = models.DateTimeField(null=True, blank=True)
+    provided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(indicator__isnull=False) & Q(action__isnull=True))
+                | (Q(indicator__isnull=True) & Q(action__isnull=False)),
+                name="recovery_for_indicator_or_action",
+                violation_error_message="A recovery plan is for one indicator or one action."),
+            models.UniqueConstraint(fields=["indicator"], condition=~Q(status="closed") & Q(indicator__isnull=False),
+                                    name="recovery_one_open_per_indicator",
+                                    violation_error_message="This indicator already has an open recovery plan."),
+            models.UniqueConstraint(fields=["action"], condition=~Q(status="closed") & Q(action__isnull=False),
+                                    name="recovery_one_open_per_action",
+                                    violation_error_message="This action already has an open recovery plan."),
+            models.CheckConstraint(
+                condition=Q(status="requested")
+                | (~Q(causes="") & ~Q(actions="") & Q(expected_on_target__isnull=False) & Q(provided_at__isnull=False)),
+                name="recovery_plan_complete_when_given",
+                violation_error_message="A recovery plan needs its causes, actions and the date expected back on "
+                                        "target."),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.indicator or self.action
+        return f"Recovery plan: {subject}"
 
 
 class BenchmarkValue(models.Model):

@@ -64,9 +64,10 @@ class Series:
 
     indicator: Indicator
     specs: list[Specification]
-    targets: dict[int, Target]
+    targets: dict[int, Target]  # the target in force for each year (the latest re-approval)
     returns: dict[Key, Return]
     default_tolerance_pct: Decimal
+    original_targets: dict[int, Target] = field(default_factory=dict)  # B4: as first approved, if revised
     _cache: dict = field(default_factory=dict, repr=False)
 
     def spec_for(self, year_start: int) -> Specification:
@@ -89,7 +90,8 @@ def series_queryset(qs: QuerySet[Indicator], *, states: frozenset[str] = ALL_STA
     """The query shape for assessing indicators: a fixed number of queries for any number of them."""
     return qs.select_related("council", "current_spec").prefetch_related(
         Prefetch("specifications", queryset=Specification.objects.order_by("version"), to_attr="loaded_specs"),
-        Prefetch("targets", queryset=Target.objects.prefetch_related("trajectory"), to_attr="loaded_targets"),
+        Prefetch("targets", queryset=Target.objects.prefetch_related("trajectory").order_by("revision"),
+                 to_attr="loaded_targets"),
         _returns_prefetch(states),
     )
 
@@ -99,10 +101,14 @@ def series_for(indicator: Indicator) -> Series:
     specs = list(indicator.loaded_specs)
     if not specs:
         raise ValueError(f"{indicator.ref} has no specification")
+    current = {t.financial_year_id: t for t in indicator.loaded_targets if t.superseded_at is None}
+    original = {t.financial_year_id: t for t in indicator.loaded_targets
+                if t.revision == 1 and current.get(t.financial_year_id) not in (None, t)}
     return Series(
         indicator=indicator,
         specs=specs,
-        targets={t.financial_year_id: t for t in indicator.loaded_targets},
+        targets=current,
+        original_targets=original,
         returns={r.period.key: r for r in indicator.loaded_returns},
         default_tolerance_pct=indicator.council.default_tolerance_pct,
     )

@@ -224,6 +224,7 @@ class Action(models.Model):
     no_longer_viable_reason = models.TextField(blank=True)
     progress_pct = models.PositiveSmallIntegerField("progress (%)", default=0, validators=[MaxValueValidator(100)])
     latest_update = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; stops lost updates.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -325,3 +326,62 @@ class DecisionPoint(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ActionUpdate(models.Model):
+    """An action's progress update (C3 inputs), entered by its owner and signed off by the director like a
+    return. On approval its figures become the action's own."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    as_of = models.DateField(help_text="The date the update describes.")
+    progress_pct = models.PositiveSmallIntegerField("progress (%)", default=0, validators=[MaxValueValidator(100)])
+    forecast_end = models.DateField("forecast end date", null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    no_longer_viable = models.BooleanField(default=False)
+    no_longer_viable_reason = models.TextField(blank=True)
+    commentary = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    returned_reason = models.TextField(blank=True)
+    submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["action", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["action"], condition=Q(state__in=["draft", "submitted", "returned"]),
+                                    name="action_update_one_open",
+                                    violation_error_message="This action already has an update in progress."),
+            models.CheckConstraint(condition=Q(no_longer_viable=False) | ~Q(no_longer_viable_reason=""),
+                                   name="action_update_nlv_has_reason",
+                                   violation_error_message="An action marked no longer viable needs a reason."),
+            models.CheckConstraint(condition=Q(completed_on__isnull=True) | Q(no_longer_viable=False),
+                                   name="action_update_not_done_and_nlv",
+                                   violation_error_message="An action cannot be both completed and no longer "
+                                                           "viable."),
+            models.CheckConstraint(
+                condition=~Q(state__in=["submitted", "approved"]) | Q(submitted_by__isnull=False,
+                                                                     submitted_at__isnull=False),
+                name="action_update_submission_recorded",
+                violation_error_message="A submitted update records who submitted it and when."),
+            models.CheckConstraint(
+                condition=~Q(state="approved") | Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="action_update_approval_recorded",
+                violation_error_message="An approved update records who approved it and when."),
+            models.CheckConstraint(condition=~Q(state="returned") | ~Q(returned_reason=""),
+                                   name="action_update_returned_has_reason",
+                                   violation_error_message="An update sent back needs a reason."),
+            models.CheckConstraint(condition=Q(progress_pct__lte=100), name="action_update_progress_max_100",
+                                   violation_error_message="Progress cannot exceed 100%."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action.ref} update {self.as_of}"

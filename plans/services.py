@@ -72,3 +72,49 @@ def _roll_target(indicator: Indicator, from_year: int, to_year: int) -> None:
     TrajectoryPoint.objects.bulk_create(
         TrajectoryPoint(target=old, period_number=p.period_number, value=p.value) for p in points
     )
+
+
+@transaction.atomic
+def approve_plan(*, plan: Plan, user: User, note: str = "") -> Plan:
+    """A4: approve a draft plan (who, when, the minute), which locks the targets it holds (B4)."""
+    from django.utils import timezone
+
+    from pmf import audit
+
+    updated = Plan.objects.filter(pk=plan.pk, status=PlanStatus.DRAFT).update(
+        status=PlanStatus.APPROVED, approved_by=user, approved_at=timezone.now(), approval_note=note
+    )
+    if not updated:
+        raise ValidationError(f"“{plan}” is not a draft, so it cannot be approved again.")
+    plan.refresh_from_db()
+    audit.record(user=user, action="approve", obj=plan, changes={"status": ["draft", "approved"]}, reason=note)
+    lock_targets(plan=plan, user=user)
+    return plan
+
+
+def lock_targets(*, plan: Plan, user: User | None = None, backdate: bool = False) -> int:
+    """B4: lock the targets an approved plan holds: those of the indicators evidencing its items, for the
+    years it covers. Returns how many were locked; each is recorded in the audit trail (one batch), dated now,
+    or at the plan's approval with ``backdate`` (for loading history)."""
+    from django.utils import timezone
+
+    from pmf import audit
+
+    targets = list(
+        Target.objects.filter(
+            indicator__plan_items__plan=plan,
+            financial_year_id__gte=plan.start_year_id,
+            financial_year_id__lte=plan.end_year_id,
+            approved_at__isnull=True,
+            superseded_at__isnull=True,
+        ).distinct().select_related("indicator")
+    )
+    if not targets:
+        return 0
+    approver = plan.approved_by or user
+    when = plan.approved_at or timezone.now()
+    Target.objects.filter(pk__in=[t.pk for t in targets]).update(approved_at=when, approved_by=approver)
+    audit.record_many(user=user or approver, action="approve", objects=targets, council=plan.council,
+                      changes={"approved_at": [None, when.isoformat()]},
+                      reason=f"Locked by the approval of “{plan}”.", at=when if backdate else None)
+    return len(targets)

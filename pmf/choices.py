@@ -40,3 +40,15 @@ class CouncilType(models.TextChoices):
     COUNTY = "county", "County council"
     METROPOLITAN = "metropolitan", "Metropolitan borough"
     LONDON_BOROUGH = "london_borough", "London borough"
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    DELETE = "delete", "Deleted"
+    SUBMIT = "submit", "Submitted"
+    APPROVE = "approve", "Approved"
+    RETURN = "return", "Returned with a reason"
+    REOPEN = "reopen", "Reopened"
+    REAPPROVE = "reapprove", "Re-approved"
+    UPLOAD = "upload", "Evidence attached"

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from pmf import periods
-from pmf.choices import CommitteeKind, CouncilType, Frequency, Role
+from pmf.choices import AuditAction, CommitteeKind, CouncilType, Frequency, Role
 
 
 class Council(models.Model):
@@ -349,3 +350,42 @@ class RoleAssignment(models.Model):
         label = self.get_role_display()
         where = f" ({scope})" if scope else ""
         return f"{self.user} — {label}{where}, {self.council.short_name or self.council}"
+
+
+class AuditEntry(models.Model):
+    """E3: who changed what, when, from what to what, and why. Append-only: the database itself refuses to
+    change or delete a row (triggers on PostgreSQL and SQLite)."""
+
+    council = models.ForeignKey(Council, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                                related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             related_name="+")
+    user_name = models.CharField(max_length=200, blank=True, help_text="Kept even if the account is removed.")
+    action = models.CharField(max_length=12, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=60, db_index=True, help_text="app.Model")
+    object_id = models.CharField(max_length=40, db_index=True)
+    object_repr = models.CharField(max_length=300)
+    changes = models.JSONField(default=dict, blank=True, help_text="{field: [from, to]}")
+    reason = models.TextField(blank=True)
+    batch = models.UUIDField(null=True, blank=True, db_index=True,
+                             help_text="Shared by the entries of one bulk change.")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["council", "-at"], name="audit_council_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_name} {self.get_action_display()} {self.object_repr}"
+
+
+class MaintenanceWindow(models.Model):
+    """A row here, inside one transaction, lets that transaction delete what the integrity triggers otherwise
+    protect (approved targets, the audit trail): used only to remove a whole council (the demo's --reset)."""
+
+    opened_at = models.DateTimeField(default=timezone.now)
+    purpose = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.purpose

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.db import transaction
 
 from pmf.choices import Frequency
@@ -34,3 +36,18 @@ def performance_unit_group():
     group, _ = Group.objects.get_or_create(name=PERFORMANCE_UNIT_GROUP)
     group.permissions.set(Permission.objects.filter(content_type__app_label__in=_CONFIGURED_APPS))
     return group
+
+
+@contextmanager
+def maintenance_window(purpose: str):
+    """Lift the integrity triggers for the current transaction only (see pmf/integrity.py). For removing a
+    whole council; never for editing figures."""
+    from pmf.models import MaintenanceWindow
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("A maintenance window must be opened inside a transaction.")
+    window = MaintenanceWindow.objects.create(purpose=purpose)
+    try:
+        yield
+    finally:
+        MaintenanceWindow.objects.filter(pk=window.pk).delete()

@@ -30,6 +30,7 @@ from indicators.models import (
 )
 from plans.assessment import action_status
 from plans.models import Action, DecisionPoint, Milestone, Plan, PlanItem, PlanLevel, Programme, Project
+from plans.services import lock_targets
 from pmf.calendar import due_date
 from pmf.choices import Frequency, Role
 from pmf.demo import DEMO_COUNCIL_NAME, DEMO_PASSWORD, DEMO_SEED, DEMO_SLUG, text
@@ -37,7 +38,7 @@ from pmf.demo import organisation as org
 from pmf.demo.catalogue import INDICATORS, PROFILES, SPEC_V2, Ind
 from pmf.models import Committee, Council, Directorate, Period, Portfolio, RoleAssignment, Service, Team, User
 from pmf.periods import add_months, financial_year_label, period_for_date, periods_per_year
-from pmf.services import ensure_financial_year, performance_unit_group
+from pmf.services import ensure_financial_year, maintenance_window, performance_unit_group
 
 LONDON = ZoneInfo("Europe/London")
 PASSWORD_SALT = "harrowdaledemo"  # fixed so that a reload writes byte-identical data
@@ -775,6 +776,9 @@ class DemoLoader:
             for ip in self.plans for year, points in ip.trajectory.items()
             for n, value in enumerate(points, start=1)
         ])
+        # B4: approved plans lock the targets they hold (recorded in the audit trail as at their approval).
+        for plan in Plan.objects.filter(council=self.council).exclude(status="draft").order_by("pk"):
+            lock_targets(plan=plan, backdate=True)
 
     # ------------------------------------------------------------------------------------------ figures
 
@@ -1245,6 +1249,11 @@ class DemoLoader:
 
 def delete_demo(council: Council) -> None:
     """Delete the demo council and everything of it, people included (not the shared financial years)."""
+    with maintenance_window(f"Remove the demo council {council}"):
+        _delete_demo(council)
+
+
+def _delete_demo(council: Council) -> None:
     users = list(User.objects.filter(role_assignments__council=council).values_list("pk", flat=True).distinct())
     Return.objects.filter(indicator__council=council).delete()
     Indicator.objects.filter(council=council).update(current_spec=None)

@@ -1,0 +1,422 @@
+"""Writes of the indicators app: returns and their sign-off (B5, B6, D1, D4), target re-approval (B4).
+
+Every service runs in one transaction and writes its audit entry in it (E3). Concurrent edits never overwrite
+each other silently: writes are conditional on the version the user saw, and a mismatch raises ``Conflict``
+with the current object (the form then shows the current figures).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from indicators import assessment as rules
+from indicators import quality, selectors
+from indicators.choices import Calculation, IndicatorKind, ReturnState
+from indicators.models import (
+    EntryReopening,
+    Evidence,
+    Indicator,
+    RecoveryPlan,
+    RecoveryStatus,
+    Return,
+    Target,
+    TrajectoryPoint,
+)
+from pmf import access, audit
+from pmf.calendar import due_date
+from pmf.models import Period, User
+
+RETURN_FIELDS = ["value", "numerator", "denominator", "forecast", "forecast_confidence", "commentary",
+                 "no_data_reason", "is_estimate", "state", "returned_reason"]
+EDITABLE_STATES = {ReturnState.DRAFT, ReturnState.RETURNED, ReturnState.SUBMITTED}
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+EVIDENCE_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+class Conflict(Exception):
+    """Someone else changed the object since the user loaded it."""
+
+    def __init__(self, current, message: str = ""):
+        self.current = current
+        super().__init__(message or "Someone else changed this while you were editing it. The current figures "
+                                    "are shown below: check them, then make your change again.")
+
+
+class Refused(ValidationError):
+    """Bad input or a broken rule: carries the problems by field."""
+
+
+@dataclass
+class Entry:
+    """What the officer typed."""
+
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    forecast: Decimal | None = None
+    forecast_confidence: str = ""
+    commentary: str = ""
+    no_data_reason: str = ""
+    is_estimate: bool = False
+
+
+def return_due(indicator: Indicator, period: Period) -> date:
+    """B2: due N working days after the period ends (England and Wales bank holidays)."""
+    spec = indicator.current_spec
+    return due_date(period.end, spec.due_working_days if spec else indicator.council.default_due_working_days)
+
+
+def entry_closes(indicator: Indicator, period: Period) -> date:
+    """D1: a period closes to entry a set number of days after its deadline."""
+    return return_due(indicator, period) + timedelta(days=indicator.council.period_close_days)
+
+
+def entry_open(indicator: Indicator, period: Period, *, today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    if period.end >= today:
+        return period.start <= today  # the current period can be entered once it has begun
+    if today <= entry_closes(indicator, period):
+        return True
+    return EntryReopening.objects.filter(indicator=indicator, period=period, until__gte=today).exists()
+
+
+def computed_value(indicator: Indicator, entry: Entry) -> Decimal | None:
+    spec = indicator.current_spec
+    if spec.calculation == Calculation.RATIO:
+        if entry.numerator is None or entry.denominator in (None, 0):
+            return None
+        return rules.quantize(entry.numerator / entry.denominator * spec.multiplier, spec.decimal_places)
+    return entry.value
+
+
+@dataclass(frozen=True)
+class Preview:
+    value: Decimal | None
+    assessment: selectors.PeriodAssessment
+    problems: list[quality.Problem]
+
+
+def preview(*, indicator: Indicator, period: Period, entry: Entry, ret: Return | None = None) -> Preview:
+    """The figure the entry gives, the RAG and direction it will get, and its B6 problems, before saving."""
+    series = selectors.load_series(Indicator.objects.filter(pk=indicator.pk))[0]
+    value = computed_value(indicator, entry)
+    draft = Return(indicator=indicator, period=period, value=value, numerator=entry.numerator,
+                   denominator=entry.denominator, no_data_reason=entry.no_data_reason)
+    series.returns[period.key] = draft
+    series._cache.clear()
+    assessed = selectors.assess(series, period.key)
+    previous_key = rules.comparison_period(frequency=period.frequency, measure_type="snapshot",
+                                           year_start=period.year_start, period_number=period.number)
+    previous = series.returns.get(previous_key)
+    run = 0
+    key = period.key
+    for _ in range(2):
+        key = rules.comparison_period(frequency=period.frequency, measure_type="snapshot", year_start=key[0],
+                                      period_number=key[1])
+        if key not in series.returns or selectors.assess(series, key).rag not in (rules.Rag.AMBER, rules.Rag.RED):
+            break
+        run += 1
+    spec = indicator.current_spec
+    problems = quality.check(
+        unit=spec.unit, calculation=spec.calculation, value=value, numerator=entry.numerator,
+        denominator=entry.denominator, no_data_reason=entry.no_data_reason, commentary=entry.commentary,
+        plausible_min=spec.plausible_min, plausible_max=spec.plausible_max,
+        previous_value=previous.value if previous else None, change_threshold_pct=spec.change_threshold_pct,
+        rag=assessed.rag, amber_red_run_before=run,
+        has_evidence=bool(ret and ret.pk and ret.evidence.exists()), decimal_places=spec.decimal_places,
+    )
+    return Preview(value=value, assessment=assessed, problems=problems)
+
+
+def _refuse(problems: list[quality.Problem]) -> None:
+    errors: dict[str, list[str]] = {}
+    for p in problems:
+        errors.setdefault(p.field, []).append(p.message)
+    raise Refused(errors)
+
+
+@transaction.atomic
+def save_return(*, user: User, indicator: Indicator, period: Period, entry: Entry, version: int | None,
+                submit: bool, today: date | None = None) -> Return:
+    """Save the officer's return as a draft, or submit it for sign-off (B5, B6, D1).
+
+    ``version`` is the version the officer loaded (None for a new return). Nothing is saved when a rule is
+    broken (``Refused`` names the fields) or someone else saved first (``Conflict``)."""
+    if not access.can_enter_return(user, indicator):
+        raise PermissionDenied("Only the indicator's performance lead or the performance unit enters its returns.")
+    if period.frequency != indicator.current_spec.frequency:
+        raise Refused({"period": f"{indicator.ref} reports {indicator.current_spec.get_frequency_display().lower()}, "
+                                 f"not for {period.label}."})
+    ret = Return.objects.filter(indicator=indicator, period=period).first()
+    if ret is not None and ret.state not in EDITABLE_STATES:
+        raise Conflict(ret, "This return has been approved and is locked. Ask for it to be reopened if it is wrong.")
+    if ret is not None and version != ret.version:
+        raise Conflict(ret)
+    if ret is None and version is not None:
+        raise Conflict(None, "This return was removed while you were editing it.")
+    if not entry_open(indicator, period, today=today) and not access.can_configure(user, indicator.council_id):
+        raise Refused({"period": f"{period.label} closed to entry on {entry_closes(indicator, period):%d %B %Y}. "
+                                 "Ask the performance unit to reopen it for this indicator."})
+    result = preview(indicator=indicator, period=period, entry=entry, ret=ret)
+    blocking = [p for p in result.problems if p.blocks_draft or submit]
+    if blocking:
+        _refuse(blocking)
+
+    now = timezone.now()
+    fields = {
+        "value": result.value, "numerator": entry.numerator, "denominator": entry.denominator,
+        "forecast": entry.forecast, "forecast_confidence": entry.forecast_confidence if entry.forecast else "",
+        "commentary": entry.commentary.strip(), "no_data_reason": entry.no_data_reason.strip(),
+        "is_estimate": entry.is_estimate, "due_on": return_due(indicator, period),
+    }
+    if submit:
+        fields.update(state=ReturnState.SUBMITTED, submitted_by=user, submitted_at=now, returned_reason="")
+    if ret is None:
+        try:
+            with transaction.atomic():
+                ret = Return.objects.create(indicator=indicator, period=period,
+                                            state=fields.pop("state", ReturnState.DRAFT), **fields)
+        except IntegrityError:
+            raise Conflict(Return.objects.filter(indicator=indicator, period=period).first()) from None
+        audit.record(user=user, action="create", obj=ret, changes=audit.diff({}, audit.snapshot(ret, RETURN_FIELDS)))
+    else:
+        before = audit.snapshot(ret, RETURN_FIELDS)
+        if not submit and ret.state == ReturnState.SUBMITTED:
+            fields["state"] = ReturnState.DRAFT  # saving a submitted return as a draft withdraws it
+        updated = Return.objects.filter(pk=ret.pk, version=version).exclude(state=ReturnState.APPROVED).update(
+            version=F("version") + 1, updated_at=now, **fields)
+        if not updated:
+            raise Conflict(Return.objects.get(pk=ret.pk))
+        ret.refresh_from_db()
+        audit.record(user=user, action="update", obj=ret,
+                     changes=audit.diff(before, audit.snapshot(ret, RETURN_FIELDS)))
+    if submit:
+        audit.record(user=user, action="submit", obj=ret, changes={"state": ["draft", "submitted"]})
+    return ret
+
+
+def _transition(*, user: User, ret: Return, version: int, source: set[str], action: str, reason: str = "",
+                **fields) -> Return:
+    before = audit.snapshot(ret, RETURN_FIELDS)
+    updated = Return.objects.filter(pk=ret.pk, version=version, state__in=source).update(
+        version=F("version") + 1, updated_at=timezone.now(), **fields)
+    if not updated:
+        raise Conflict(Return.objects.get(pk=ret.pk), "Someone else acted on this return first; its current "
+                                                       "state is shown.")
+    ret.refresh_from_db()
+    audit.record(user=user, action=action, obj=ret, reason=reason,
+                 changes=audit.diff(before, audit.snapshot(ret, RETURN_FIELDS)))
+    return ret
+
+
+@transaction.atomic
+def approve_return(*, user: User, ret: Return, version: int) -> Return:
+    """B5: the director or delegate approves a submitted return, which locks it. A red KPI asks its owner for
+    a recovery plan; a recovered indicator closes its open one (D4)."""
+    if not access.can_sign_off(user, ret.indicator):
+        raise PermissionDenied("Only the directorate's director or their delegate signs off its returns.")
+    ret = _transition(user=user, ret=ret, version=version, source={ReturnState.SUBMITTED}, action="approve",
+                      state=ReturnState.APPROVED, approved_by=user, approved_at=timezone.now())
+    follow_up_recovery(indicator=ret.indicator, period=ret.period, user=user)
+    return ret
+
+
+@dataclass
+class BulkResult:
+    approved: list[Return]
+    conflicts: list[Return]
+
+
+@transaction.atomic
+def approve_returns(*, user: User, items: list[tuple[Return, int]]) -> BulkResult:
+    """Approve several submitted returns at once; any another user changed meanwhile is left, and reported."""
+    result = BulkResult([], [])
+    for ret, version in items:
+        try:
+            with transaction.atomic():
+                result.approved.append(approve_return(user=user, ret=ret, version=version))
+        except Conflict as conflict:
+            result.conflicts.append(conflict.current)
+    return result
+
+
+@transaction.atomic
+def send_back_return(*, user: User, ret: Return, version: int, reason: str) -> Return:
+    """B5: return a submitted figure to its lead with a reason; it reappears on their "my updates"."""
+    if not access.can_sign_off(user, ret.indicator):
+        raise PermissionDenied("Only the directorate's director or their delegate signs off its returns.")
+    if not reason.strip():
+        raise Refused({"reason": "Say why the return is being sent back, so the lead knows what to fix."})
+    return _transition(user=user, ret=ret, version=version, source={ReturnState.SUBMITTED}, action="return",
+                       reason=reason.strip(), state=ReturnState.RETURNED, returned_reason=reason.strip())
+
+
+@transaction.atomic
+def reopen_return(*, user: User, ret: Return, version: int, reason: str) -> Return:
+    """B5: reopening an approved return is a recorded act with a reason; it goes back to its lead."""
+    if not access.can_reopen(user, ret.indicator):
+        raise PermissionDenied("Only the performance unit or the directorate's sign-off can reopen a return.")
+    if not reason.strip():
+        raise Refused({"reason": "Say why the approved return is being reopened."})
+    return _transition(user=user, ret=ret, version=version, source={ReturnState.APPROVED}, action="reopen",
+                       reason=reason.strip(), state=ReturnState.RETURNED,
+                       returned_reason=f"Reopened: {reason.strip()}", approved_by=None, approved_at=None)
+
+
+@transaction.atomic
+def reopen_period(*, user: User, indicator: Indicator, period: Period, until: date, reason: str) -> EntryReopening:
+    """D1: the performance unit reopens a closed period for one indicator, recorded with a reason."""
+    if not access.can_configure(user, indicator.council_id):
+        raise PermissionDenied("Only the performance unit reopens a closed period.")
+    if not reason.strip():
+        raise Refused({"reason": "Say why the period is being reopened."})
+    if until < timezone.localdate():
+        raise Refused({"until": "The reopening must last until today or later."})
+    reopening = EntryReopening.objects.create(indicator=indicator, period=period, until=until, reason=reason.strip(),
+                                              by=user)
+    audit.record(user=user, action="reopen", obj=reopening, reason=reason.strip(), council=indicator.council,
+                 changes={"open_until": [None, until.isoformat()]})
+    return reopening
+
+
+@transaction.atomic
+def attach_evidence(*, user: User, ret: Return, upload) -> Evidence:
+    """B5: attach a file to a return (size and type limited)."""
+    import os
+
+    if not access.can_enter_return(user, ret.indicator):
+        raise PermissionDenied("Only the indicator's performance lead or the performance unit attaches evidence.")
+    if ret.state == ReturnState.APPROVED:
+        raise Refused({"evidence": "The return is approved and locked: evidence can no longer be added."})
+    ext = os.path.splitext(upload.name)[1].lower()
+    if ext not in EVIDENCE_TYPES:
+        raise Refused({"evidence": f"“{upload.name}” is not an accepted type. Accepted: "
+                                   f"{', '.join(sorted(EVIDENCE_TYPES))}."})
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise Refused({"evidence": f"“{upload.name}” is {upload.size / 1048576:.1f} MB; the limit is "
+                                   f"{MAX_EVIDENCE_BYTES // 1048576} MB."})
+    evidence = Evidence.objects.create(ret=ret, file=upload, original_name=os.path.basename(upload.name)[:200],
+                                       size=upload.size, content_type=EVIDENCE_TYPES[ext], uploaded_by=user)
+    audit.record(user=user, action="upload", obj=evidence, council=ret.indicator.council,
+                 changes={"file": [None, evidence.original_name]})
+    return evidence
+
+
+# -- Recovery plans (D4) ----------------------------------------------------------------------------------
+
+RECOVERY_DUE_DAYS = 14
+
+
+def follow_up_recovery(*, indicator: Indicator, period: Period, user: User | None) -> RecoveryPlan | None:
+    """After a figure is approved: a red KPI asks its owner for a recovery plan; a green figure closes the
+    indicator's open plan, tracked to closure."""
+    if indicator.kind != IndicatorKind.KPI:
+        return None
+    series = selectors.load_series(Indicator.objects.filter(pk=indicator.pk),
+                                   states=selectors.APPROVED_ONLY)[0]
+    status = selectors.assess(series, period.key).rag
+    open_plan = RecoveryPlan.objects.filter(indicator=indicator).exclude(status=RecoveryStatus.CLOSED).first()
+    if status == rules.Rag.RED and open_plan is None:
+        spec = indicator.current_spec
+        owner = spec.accountable_officer or spec.performance_lead or user
+        plan = RecoveryPlan.objects.create(
+            indicator=indicator, trigger=f"Red at {period.label}", period=period, owner=owner,
+            due_on=timezone.localdate() + timedelta(days=RECOVERY_DUE_DAYS),
+        )
+        audit.record(user=user, action="create", obj=plan, council=indicator.council,
+                     reason=f"{indicator.ref} was red at {period.label}.")
+        return plan
+    if status == rules.Rag.GREEN and open_plan is not None:
+        close_recovery_plan(plan=open_plan, user=user, note=f"Back on target at {period.label}.")
+    return open_plan
+
+
+@transaction.atomic
+def provide_recovery_plan(*, user: User, plan: RecoveryPlan, version: int, causes: str, actions: str,
+                          action_owner: str, expected_on_target: date) -> RecoveryPlan:
+    subject = plan.indicator or plan.action
+    if not (user.pk == plan.owner_id or user.is_superuser
+            or access.can_configure(user, subject.council_id)):
+        raise PermissionDenied("Only the plan's owner or the performance unit provides a recovery plan.")
+    errors = {}
+    if not causes.strip():
+        errors["causes"] = "Say what caused the under-performance."
+    if not actions.strip():
+        errors["actions"] = "Say what will be done to recover."
+    if expected_on_target is None:
+        errors["expected_on_target"] = "Give the date performance is expected back on target."
+    elif expected_on_target < timezone.localdate():
+        errors["expected_on_target"] = "The date expected back on target cannot be in the past."
+    if errors:
+        raise Refused(errors)
+    before = audit.snapshot(plan, ["status", "causes", "actions", "action_owner", "expected_on_target"])
+    updated = RecoveryPlan.objects.filter(pk=plan.pk, version=version).exclude(status=RecoveryStatus.CLOSED).update(
+        version=F("version") + 1, status=RecoveryStatus.IN_PLACE, causes=causes.strip(), actions=actions.strip(),
+        action_owner=action_owner.strip(), expected_on_target=expected_on_target, provided_at=timezone.now(),
+        provided_by=user)
+    if not updated:
+        raise Conflict(RecoveryPlan.objects.get(pk=plan.pk))
+    plan.refresh_from_db()
+    audit.record(user=user, action="update", obj=plan, changes=audit.diff(before, audit.snapshot(
+        plan, ["status", "causes", "actions", "action_owner", "expected_on_target"])))
+    return plan
+
+
+def close_recovery_plan(*, plan: RecoveryPlan, user: User | None, note: str) -> RecoveryPlan:
+    RecoveryPlan.objects.filter(pk=plan.pk).update(status=RecoveryStatus.CLOSED, closed_at=timezone.now(),
+                                                   closing_note=note, version=F("version") + 1)
+    plan.refresh_from_db()
+    audit.record(user=user, action="update", obj=plan, reason=note,
+                 changes={"status": ["open", RecoveryStatus.CLOSED.value]})
+    return plan
+
+
+# -- Target re-approval (B4) ------------------------------------------------------------------------------
+
+@transaction.atomic
+def reapprove_target(*, user: User, target: Target, reason: str, annual_target: Decimal | None,
+                     tolerance_pct: Decimal | None, tolerance_abs: Decimal | None,
+                     band_low: Decimal | None = None, band_high: Decimal | None = None,
+                     trajectory: dict[int, Decimal] | None = None) -> Target:
+    """B4: an approved target changes only by a recorded re-approval: a new revision (who, when, why) that
+    replaces it, while the original is kept and reports show it beside the new one."""
+    if not access.can_configure(user, target.indicator.council_id):
+        raise PermissionDenied("Only the performance unit records a target re-approval.")
+    if not reason.strip():
+        raise Refused({"reason": "A re-approval records why the target changes."})
+    if target.superseded_at is not None:
+        raise Conflict(target, "This target has already been replaced by a later re-approval.")
+    now = timezone.now()
+    if not Target.objects.filter(pk=target.pk, superseded_at__isnull=True).update(superseded_at=now):
+        raise Conflict(Target.objects.get(pk=target.pk))
+    new = Target.objects.create(
+        indicator=target.indicator, financial_year=target.financial_year, annual_target=annual_target,
+        band_low=band_low, band_high=band_high, baseline=target.baseline, needs_baseline=target.needs_baseline,
+        tolerance_pct=tolerance_pct, tolerance_abs=tolerance_abs, note=target.note, revision=target.revision + 1,
+        revises=target, revision_reason=reason.strip(),
+    )
+    points = trajectory if trajectory is not None else {p.period_number: p.value for p in target.trajectory.all()}
+    TrajectoryPoint.objects.bulk_create(TrajectoryPoint(target=new, period_number=n, value=v)
+                                        for n, v in sorted(points.items()))
+    Target.objects.filter(pk=new.pk).update(approved_at=now, approved_by=user)
+    new.refresh_from_db()
+    fields = ["annual_target", "band_low", "band_high", "tolerance_pct", "tolerance_abs"]
+    audit.record(user=user, action="reapprove", obj=new, reason=reason.strip(),
+                 changes=audit.diff(audit.snapshot(target, fields), audit.snapshot(new, fields)))
+    return new
