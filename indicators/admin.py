@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils import timezone
 
+from indicators.choices import ReturnState
 from indicators.models import (
     BenchmarkValue,
     CorporateRisk,
@@ -9,7 +13,28 @@ from indicators.models import (
     Target,
     TrajectoryPoint,
 )
+from pmf import access
 from pmf.admin_base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
+
+TARGET_LOCKED = ("This target is approved and locked (B4): its figures, trajectory and tolerance change only by a "
+                 "recorded re-approval.")
+TARGET_SUPERSEDED = ("This target was replaced by a re-approval on {when}; it is kept unchanged as the target "
+                     "originally approved (B4).")
+RETURN_LOCKED = ("This return is approved and locked (B5): its figures change only by reopening it with a reason, "
+                 "which is recorded.")
+
+
+def _target_locked_message(target: Target) -> str:
+    if target.superseded_at is not None:
+        return TARGET_SUPERSEDED.format(when=f"{timezone.localtime(target.superseded_at):%d %B %Y}")
+    return TARGET_LOCKED if target.is_locked else ""
+
+
+def _reapproval_link(request, target: Target) -> tuple[str, str] | None:
+    if target.is_locked and target.superseded_at is None and access.can_configure(
+            request.user, target.indicator.council_id):
+        return reverse("indicators:target_reapprove", args=[target.pk]), "Record a re-approval"
+    return None
 
 
 class SpecificationInline(ScopedStackedInline):
@@ -20,12 +45,36 @@ class SpecificationInline(ScopedStackedInline):
                            "deputy_performance_lead", "created_by"]
 
 
+class LockedTargetFormSet(BaseInlineFormSet):
+    """B4 in the indicator's target rows: a locked target's row is shown disabled (what is posted for it is
+    ignored) and cannot be ticked for deletion; unapproved targets stay editable."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if form.instance.pk is not None and form.instance.is_locked:
+            for field in form.fields.values():
+                field.disabled = True
+
+
 class TargetInline(ScopedTabularInline):
     model = Target
+    formset = LockedTargetFormSet
     extra = 0
     show_change_link = True
     fields = ["financial_year", "annual_target", "band_low", "band_high", "baseline", "tolerance_pct",
-              "tolerance_abs"]
+              "tolerance_abs", "lock_status"]
+    readonly_fields = ["lock_status"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("indicator")
+
+    @admin.display(description="Approval")
+    def lock_status(self, obj):
+        if obj is None or obj.pk is None or not obj.is_locked:
+            return "Not approved: editable"
+        if obj.superseded_at is not None:
+            return _target_locked_message(obj)
+        return _target_locked_message(obj) + " Open it to record a re-approval."
 
 
 @admin.register(Indicator)
@@ -51,18 +100,38 @@ class SpecificationAdmin(ScopedModelAdmin):
 
 
 class TrajectoryInline(ScopedTabularInline):
+    """B4: a locked target's trajectory is read-only."""
+
     model = TrajectoryPoint
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj is not None and obj.is_locked) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and obj.is_locked) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and obj.is_locked) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Target)
 class TargetAdmin(ScopedModelAdmin):
-    list_display = ["indicator", "financial_year", "annual_target", "tolerance_pct", "tolerance_abs"]
+    list_display = ["indicator", "financial_year", "revision", "annual_target", "tolerance_pct", "tolerance_abs",
+                    "approved_at", "superseded_at"]
     list_filter = ["financial_year", "indicator__council"]
     search_fields = ["indicator__ref", "indicator__title"]
     autocomplete_fields = ["indicator"]
-    list_select_related = ["indicator"]
+    list_select_related = ["indicator", "financial_year"]
+    # Approval comes from approving the plan holding the target, re-approval from its own page (B4).
+    readonly_fields = ["approved_at", "approved_by", "revision", "revises", "revision_reason", "superseded_at"]
     inlines = [TrajectoryInline]
+
+    def locked_message(self, obj) -> str:
+        return _target_locked_message(obj)
+
+    def locked_link(self, request, obj):
+        return _reapproval_link(request, obj)
 
 
 @admin.register(Return)
@@ -73,6 +142,9 @@ class ReturnAdmin(ScopedModelAdmin):
     autocomplete_fields = ["indicator", "submitted_by", "approved_by"]
     list_select_related = ["indicator", "period"]
     readonly_fields = ["version", "updated_at"]
+
+    def locked_message(self, obj) -> str:
+        return RETURN_LOCKED if obj.state == ReturnState.APPROVED else ""
 
 
 @admin.register(CorporateRisk)

@@ -300,3 +300,60 @@ def forecast(series: Series, year_start: int) -> Forecast:
         decimal_places=spec.decimal_places,
     )
     return Forecast(value, "computed" if value is not None else "", method=str(method))
+
+
+# -- "My updates" (E5 on the home page) -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DueReturn:
+    indicator: Indicator
+    period: object  # pmf.models.Period
+    due_on: object  # date
+    ret: Return | None
+
+    today: object  # date
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on < self.today
+
+
+def due_returns(user, *, today, lookback_days: int = 400) -> list[DueReturn]:
+    """The returns a performance lead owes for the open periods: every ended period whose entry window is still
+    open (or reopened for the indicator) without a submitted or approved return, and every return sent back.
+    Overdue first, then by due date. A fixed number of queries, whatever the number of indicators."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+
+    from indicators.models import EntryReopening
+    from pmf.calendar import due_date
+    from pmf.models import Period
+
+    indicators = list(
+        Indicator.objects.filter(Q(current_spec__performance_lead=user) | Q(current_spec__deputy_performance_lead=user))
+        .select_related("council", "current_spec").order_by("ref")
+    )
+    if not indicators:
+        return []
+    frequencies = {i.current_spec.frequency for i in indicators}
+    periods = list(Period.objects.filter(frequency__in=frequencies, end__lt=today,
+                                         end__gte=today - timedelta(days=lookback_days)).order_by("start"))
+    returns = {(r.indicator_id, r.period_id): r for r in Return.objects.filter(
+        indicator__in=indicators, period__in=periods)}
+    reopened = set(EntryReopening.objects.filter(indicator__in=indicators, until__gte=today)
+                   .values_list("indicator_id", "period_id"))
+    out = []
+    for ind in indicators:
+        spec = ind.current_spec
+        for period in periods:
+            if period.frequency != spec.frequency:
+                continue
+            ret = returns.get((ind.pk, period.pk))
+            if ret is not None and ret.state in ("submitted", "approved"):
+                continue
+            due = due_date(period.end, spec.due_working_days)
+            closes = due + timedelta(days=ind.council.period_close_days)
+            if ret is not None and ret.state == "returned" or today <= closes or (ind.pk, period.pk) in reopened:
+                out.append(DueReturn(ind, period, due, ret, today))
+    return sorted(out, key=lambda d: (not d.due_on < today, d.due_on, d.indicator.ref))

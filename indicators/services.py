@@ -29,7 +29,7 @@ from indicators.models import (
     Target,
     TrajectoryPoint,
 )
-from pmf import access, audit
+from pmf import access, audit, clock
 from pmf.calendar import due_date
 from pmf.models import Period, User
 
@@ -88,7 +88,7 @@ def entry_closes(indicator: Indicator, period: Period) -> date:
 
 
 def entry_open(indicator: Indicator, period: Period, *, today: date | None = None) -> bool:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if period.end >= today:
         return period.start <= today  # the current period can be entered once it has begun
     if today <= entry_closes(indicator, period):
@@ -286,7 +286,7 @@ def reopen_period(*, user: User, indicator: Indicator, period: Period, until: da
         raise PermissionDenied("Only the performance unit reopens a closed period.")
     if not reason.strip():
         raise Refused({"reason": "Say why the period is being reopened."})
-    if until < timezone.localdate():
+    if until < clock.today():
         raise Refused({"until": "The reopening must last until today or later."})
     reopening = EntryReopening.objects.create(indicator=indicator, period=period, until=until, reason=reason.strip(),
                                               by=user)
@@ -337,7 +337,7 @@ def follow_up_recovery(*, indicator: Indicator, period: Period, user: User | Non
         owner = spec.accountable_officer or spec.performance_lead or user
         plan = RecoveryPlan.objects.create(
             indicator=indicator, trigger=f"Red at {period.label}", period=period, owner=owner,
-            due_on=timezone.localdate() + timedelta(days=RECOVERY_DUE_DAYS),
+            due_on=clock.today() + timedelta(days=RECOVERY_DUE_DAYS),
         )
         audit.record(user=user, action="create", obj=plan, council=indicator.council,
                      reason=f"{indicator.ref} was red at {period.label}.")
@@ -361,7 +361,7 @@ def provide_recovery_plan(*, user: User, plan: RecoveryPlan, version: int, cause
         errors["actions"] = "Say what will be done to recover."
     if expected_on_target is None:
         errors["expected_on_target"] = "Give the date performance is expected back on target."
-    elif expected_on_target < timezone.localdate():
+    elif expected_on_target < clock.today():
         errors["expected_on_target"] = "The date expected back on target cannot be in the past."
     if errors:
         raise Refused(errors)

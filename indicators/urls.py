@@ -1,9 +1,16 @@
 from django.urls import path
 
-from indicators import views
+from indicators import views, views_returns
 
 app_name = "indicators"
 urlpatterns = [
     path("", views.indicator_list, name="list"),
     path("<int:pk>/", views.indicator_detail, name="detail"),
+    path("<int:pk>/returns/<int:period_pk>/", views_returns.enter_return, name="return"),
+    path("<int:pk>/returns/<int:period_pk>/preview/", views_returns.preview_return, name="return_preview"),
+    path("evidence/<int:pk>/", views_returns.download_evidence, name="evidence"),
+    path("sign-off/", views_returns.sign_off, name="sign_off"),
+    path("returns/<int:pk>/send-back/", views_returns.send_back, name="send_back"),
+    path("returns/<int:pk>/reopen/", views_returns.reopen, name="reopen"),
+    path("recovery-plans/<int:pk>/", views_returns.recovery_plan, name="recovery_plan"),
 ]

@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404, render
 from indicators import selectors
 from indicators.choices import Frequency, IndicatorKind
 from indicators.models import Indicator, Specification
+from pmf import access
 from pmf.access import restrict
-from pmf.models import Directorate
+from pmf.models import Directorate, Period
 from pmf.pagination import paginate
 
 
@@ -73,10 +74,17 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "trajectory": list(target.trajectory.all()) if target else [],
             "rows": [a for a in assessments if a.year_start == year],
             "forecast": selectors.forecast(series, year),
+            "original": series.original_targets.get(year),
             "spec": series.spec_for(year),
         })
     return render(request, "indicators/indicator_detail.html", {
         "nav": "indicators", "indicator": indicator, "spec": spec, "years": by_year,
         "versions": series.specs, "plan_items": indicator.plan_items.select_related("plan").order_by("ref"),
         "risks": indicator.risks.all(),
+        "can_enter": access.can_enter_return(request.user, indicator),
+        "can_reopen": access.can_reopen(request.user, indicator),
+        "recovery_plans": indicator.recovery_plans.select_related("owner", "period").order_by("-requested_at")[:5],
+        "periods": {p.key: p for p in Period.objects.filter(frequency=indicator.current_spec.frequency,
+                                                            financial_year__in=years)}
+        if indicator.current_spec_id else {},
     })

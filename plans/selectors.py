@@ -30,3 +30,34 @@ def in_tree_order(items: Iterable[PlanItem]) -> list[PlanItem]:
         ordered.append(item)
         stack.extend((child, indent + 1) for child in sorted(children[item.pk], key=key, reverse=True))
     return ordered
+
+
+def action_updates_due(user, *, today) -> list[tuple]:
+    """Actions whose owner owes an update: unfinished actions already started with no update since the last
+    quarter ended (due 10 working days after it), and updates in draft or sent back. Overdue first."""
+    from django.db.models import Max, Q
+
+    from plans.models import Action, ActionUpdate
+    from pmf.calendar import due_date
+    from pmf.periods import period_bounds, period_for_date, previous_period
+
+    year, quarter = period_for_date(frequency="quarterly", on=today)
+    last_year, last_quarter = previous_period(frequency="quarterly", year_start=year, period_number=quarter)
+    quarter_end = period_bounds(frequency="quarterly", year_start=last_year, period_number=last_quarter)[1]
+    due = due_date(quarter_end, 10)
+    actions = (
+        Action.objects.filter(owner=user, completed_on__isnull=True, no_longer_viable=False)
+        .filter(Q(start__isnull=True) | Q(start__lte=quarter_end))
+        .annotate(last_update=Max("updates__as_of"))
+        .order_by("approved_end", "ref")
+    )
+    open_updates = {u.action_id: u for u in ActionUpdate.objects.filter(
+        action__owner=user, state__in=["draft", "returned", "submitted"])}
+    out = []
+    for action in actions:
+        pending = open_updates.get(action.pk)
+        if pending is not None and pending.state == "submitted":
+            continue
+        if pending is not None or action.last_update is None or action.last_update < quarter_end:
+            out.append((action, pending, due, due < today))
+    return sorted(out, key=lambda row: (not row[3], row[2], row[0].ref))

@@ -4,13 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
 from indicators import selectors as ind_selectors
 from indicators.models import Indicator
 from plans.choices import PlanStatus
 from plans.models import Action, Plan, PlanItem, PlanLevel
 from plans.selectors import in_tree_order
+from pmf import clock
 from pmf.access import councils_for, restrict
 from pmf.pagination import paginate
 
@@ -101,7 +101,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         restrict(Indicator.objects.filter(plan_items=item), request.user).order_by("ref")
     )
     measures = [(s, ind_selectors.latest(s)) for s in series]
-    today = timezone.localdate()
+    today = clock.today()
     actions = [
         (a, a.status(today))
         for a in restrict(Action.objects.filter(plan_items=item), request.user).select_related("owner").order_by("ref")
@@ -110,3 +110,89 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "nav": "thread", "item": item, "ancestors": ancestors, "children": children,
         "measures": measures, "actions": actions, "as_of": today,
     })
+
+
+@login_required
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An action: its dates and status (C3), its updates, and the form for its owner's next update."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect
+
+    from indicators.services import Conflict, Refused
+    from plans.forms import ActionUpdateForm
+    from plans.services import save_action_update
+    from pmf.access import can_update_action
+
+    action = get_object_or_404(restrict(Action.objects.all(), request.user)
+                               .select_related("owner", "service__directorate", "council"), pk=pk)
+    today = clock.today()
+    current = action.updates.filter(state__in=["draft", "submitted", "returned"]).first()
+    may_update = can_update_action(request.user, action)
+    form = ActionUpdateForm(request.POST or None, initial=ActionUpdateForm.initial_for(current, action, today))
+    status = 200
+    if request.method == "POST":
+        if not may_update:
+            raise PermissionDenied("Only the action's owner or the performance unit updates it.")
+        if form.is_valid():
+            try:
+                save_action_update(user=request.user, action=action, data=form.cleaned_data,
+                                   version=form.cleaned_data.get("version"), submit="submit" in request.POST)
+            except Refused as refused:
+                for field, errors in refused.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            except Conflict as conflict:
+                messages.error(request, conflict.args[0])
+                current = action.updates.filter(state__in=["draft", "submitted", "returned"]).first()
+                form = ActionUpdateForm(initial=ActionUpdateForm.initial_for(current, action, today))
+                status = 409
+            else:
+                messages.success(request, "Update submitted for sign-off." if "submit" in request.POST
+                                 else "Update saved as a draft.")
+                return redirect(request.path)
+        status = 400 if status == 200 else status
+    return render(request, "plans/action_detail.html", {
+        "nav": "thread", "action": action, "status": action.status(today), "as_of": today, "form": form,
+        "current": current, "may_update": may_update,
+        "updates": action.updates.select_related("submitted_by", "approved_by").order_by("-as_of", "-pk")[:12],
+        "milestones": action.milestones.all(), "plan_items": action.plan_items.select_related("plan"),
+    }, status=status)
+
+
+@login_required
+def decide_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve a submitted action update (POST decision=approve) or send it back with a reason."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect
+
+    from indicators.forms import ReasonForm
+    from indicators.services import Conflict, Refused
+    from plans.models import ActionUpdate
+    from plans.services import decide_action_update
+    from pmf.access import can_sign_off_action
+
+    update = get_object_or_404(restrict(ActionUpdate.objects.all(), request.user)
+                               .select_related("action__service", "action__council"), pk=pk)
+    if not can_sign_off_action(request.user, update.action):
+        raise PermissionDenied("Only the directorate's director or their delegate signs off action updates.")
+    form = ReasonForm(request.POST or None, initial={"version": update.version})
+    status = 200
+    if request.method == "POST":
+        approve = request.POST.get("decision") == "approve"
+        version = request.POST.get("version", "")
+        if approve or form.is_valid():
+            try:
+                decide_action_update(user=request.user, update=update, version=int(version) if version.isdigit()
+                                     else -1, approve=approve, reason=request.POST.get("reason", ""))
+            except Refused as refused:
+                form.add_error("reason", " ".join(refused.messages))
+            except Conflict as conflict:
+                messages.error(request, conflict.args[0])
+                return redirect("indicators:sign_off")
+            else:
+                messages.success(request, f"{update.action.ref} update " + ("approved." if approve else "sent back."))
+                return redirect("indicators:sign_off")
+        status = 400
+    return render(request, "plans/decide_update.html", {"update": update, "form": form}, status=status)

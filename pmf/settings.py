@@ -207,3 +207,19 @@ LOGGING = {
 
 # Product settings: defaults a council changes in its own configuration (Council model) where it may.
 PMF_DEFAULT_TOLERANCE_PCT = "5"
+
+
+def env_date(name: str):
+    from datetime import date
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date written YYYY-MM-DD; got {raw!r}") from None
+
+
+# Pins "today" (pmf/clock.py) for a demo or a test; never set in production.
+PMF_TODAY = env_date("PMF_TODAY")

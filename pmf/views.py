@@ -3,9 +3,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from indicators import selectors as ind_selectors
-from indicators.models import Indicator
+from indicators.choices import ReturnState
+from indicators.models import Indicator, RecoveryPlan, RecoveryStatus, Return
 from plans.models import PlanItem
-from pmf.access import councils_for, restrict
+from plans.selectors import action_updates_due
+from pmf import clock
+from pmf.access import councils_for, restrict, scope_for
 
 
 @login_required
@@ -29,8 +32,22 @@ def home(request: HttpRequest) -> HttpResponse:
         headline.append((series, latest))
         if latest is not None:
             counts[latest.rag] = counts.get(latest.rag, 0) + 1
+    today = clock.today()
+    scope = scope_for(request.user)
+    waiting = 0
+    if scope.sign_off:
+        waiting = restrict(Return.objects.filter(state=ReturnState.SUBMITTED,
+                                                 indicator__service__directorate__in=scope.sign_off),
+                           request.user).count()
+    recovery = list(RecoveryPlan.objects.filter(owner=request.user).exclude(status=RecoveryStatus.CLOSED)
+                    .select_related("indicator", "action").order_by("due_on"))
     return render(request, "pmf/home.html", {
         "nav": "home",
+        "due": ind_selectors.due_returns(request.user, today=today),
+        "actions_due": action_updates_due(request.user, today=today),
+        "waiting_sign_off": waiting,
+        "recovery_plans": recovery,
+        "today": today,
         "councils": councils,
         "roles": roles,
         "priorities": priorities,

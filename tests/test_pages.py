@@ -168,13 +168,13 @@ def test_another_councils_user_gets_404_and_sees_nothing(client):
 
 # Each page: session, user, the user's councils (once per request), then the page's own fixed shape.
 EXPECTED_QUERIES = {
-    "home": 11,
+    "home": 15,
     "thread": 5,
     "plans": 6,
     "plan": 5,
     "item": 12,
     "indicators": 11,
-    "indicator": 11,
+    "indicator": 13,
 }
 
 

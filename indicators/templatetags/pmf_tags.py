@@ -72,3 +72,8 @@ def target_figure(assessment, spec) -> str:
         low, high = assessment.band
         return f"{figure(low, spec)} to {figure(high, spec)}"
     return figure(assessment.target, spec)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
