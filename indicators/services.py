@@ -420,3 +420,21 @@ def reapprove_target(*, user: User, target: Target, reason: str, annual_target: 
     audit.record(user=user, action="reapprove", obj=new, reason=reason.strip(),
                  changes=audit.diff(audit.snapshot(target, fields), audit.snapshot(new, fields)))
     return new
+
+
+@transaction.atomic
+def query_return(*, user: User, ret: Return, version: int, reason: str) -> Return:
+    """B6: the performance unit queries a figure (or clears its query); the rating shows it as queried."""
+    if not access.can_configure(user, ret.indicator.council_id):
+        raise PermissionDenied("Only the performance unit queries a return's data quality.")
+    if not reason.strip():
+        raise Refused({"reason": "Say what is being queried, or why the query is cleared."})
+    raising = not ret.is_queried
+    before = audit.snapshot(ret, ["is_queried", "query_note"])
+    if not Return.objects.filter(pk=ret.pk, version=version).update(
+            is_queried=raising, query_note=reason.strip() if raising else "", version=F("version") + 1):
+        raise Conflict(Return.objects.get(pk=ret.pk))
+    ret.refresh_from_db()
+    audit.record(user=user, action="update", obj=ret, reason=reason.strip(),
+                 changes=audit.diff(before, audit.snapshot(ret, ["is_queried", "query_note"])))
+    return ret

@@ -83,6 +83,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "risks": indicator.risks.all(),
         "can_enter": access.can_enter_return(request.user, indicator),
         "can_reopen": access.can_reopen(request.user, indicator),
+        "can_configure": access.can_configure(request.user, indicator.council_id),
         "recovery_plans": indicator.recovery_plans.select_related("owner", "period").order_by("-requested_at")[:5],
         "periods": {p.key: p for p in Period.objects.filter(frequency=indicator.current_spec.frequency,
                                                             financial_year__in=years)}

@@ -183,6 +183,17 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
                         done="reopened and sent back to its lead", redirect_to=ret.indicator.get_absolute_url())
 
 
+@login_required
+def query(request: HttpRequest, pk: int) -> HttpResponse:
+    ret = _return_for_action(request, pk)
+    if not access.can_configure(request.user, ret.indicator.council_id):
+        raise PermissionDenied("Only the performance unit queries a return's data quality.")
+    title = "Clear the data-quality query" if ret.is_queried else "Query this figure's data quality"
+    return _reason_page(request, ret, action=services.query_return, title=title,
+                        done="query cleared" if ret.is_queried else "queried",
+                        redirect_to=ret.indicator.get_absolute_url())
+
+
 def _reason_page(request, ret, *, action, title, done, redirect_to) -> HttpResponse:
     form = ReasonForm(request.POST or None, initial={"version": ret.version})
     status = 200

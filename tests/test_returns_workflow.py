@@ -278,3 +278,16 @@ def test_action_update_sign_off_feeds_action_status_and_recovery(lead, director)
         save_action_update(user=lead, action=action, version=None, submit=False, data={
             "as_of": date(2026, 11, 16), "progress_pct": 40, "no_longer_viable": True,
             "no_longer_viable_reason": ""})
+
+
+def test_performance_unit_queries_a_figure_and_the_rating_shows_it(lead, client):
+    ret = Return.objects.filter(indicator__council__slug="harrowdale", state="approved").first()
+    assert ret.quality in (["complete"], ["late"], ["estimated"], ["late", "estimated"])
+    with pytest.raises(PermissionDenied):
+        services.query_return(user=lead, ret=ret, version=ret.version, reason="odd")
+    ret = services.query_return(user=user("helen.marsh"), ret=ret, version=ret.version,
+                                reason="Denominator looks too small")
+    assert "queried" in ret.quality and ret.state == "approved"  # an approved figure can still be queried
+    client.force_login(user("helen.marsh"))
+    page = client.get(ret.indicator.get_absolute_url()).text
+    assert "Denominator looks too small" in page and "queried" in page
