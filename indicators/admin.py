@@ -52,8 +52,10 @@ class LockedTargetFormSet(BaseInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if form.instance.pk is not None and form.instance.is_locked:
-            for field in form.fields.values():
-                field.disabled = True
+            keys = {self.model._meta.pk.name, self.fk.name}  # posted, so the row finds its target
+            for name, field in form.fields.items():
+                if name not in keys:
+                    field.disabled = True
 
 
 class TargetInline(ScopedTabularInline):

@@ -402,6 +402,19 @@ def reapprove_target(*, user: User, target: Target, reason: str, annual_target: 
         raise Refused({"reason": "A re-approval records why the target changes."})
     if target.superseded_at is not None:
         raise Conflict(target, "This target has already been replaced by a later re-approval.")
+    errors = {}
+    if target.approved_at is None:
+        errors["target"] = "This target is not approved yet: change it directly, no re-approval is needed."
+    if tolerance_pct is not None and tolerance_abs is not None:
+        errors["tolerance_abs"] = "Give the tolerance as a percentage or an absolute amount, not both."
+    if (tolerance_pct is not None and tolerance_pct < 0) or (tolerance_abs is not None and tolerance_abs < 0):
+        errors["tolerance_pct"] = "The tolerance cannot be negative."
+    if (band_low is None) != (band_high is None):
+        errors["band_high" if band_high is None else "band_low"] = "A band needs both its low and high edge."
+    elif band_low is not None and band_low > band_high:
+        errors["band_high"] = "The band's high edge cannot be below its low edge."
+    if errors:
+        raise Refused(errors)
     now = timezone.now()
     if not Target.objects.filter(pk=target.pk, superseded_at__isnull=True).update(superseded_at=now):
         raise Conflict(Target.objects.get(pk=target.pk))

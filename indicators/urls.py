@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import views, views_returns
+from indicators import views, views_returns, views_targets
 
 app_name = "indicators"
 urlpatterns = [
@@ -12,5 +12,7 @@ urlpatterns = [
     path("sign-off/", views_returns.sign_off, name="sign_off"),
     path("returns/<int:pk>/send-back/", views_returns.send_back, name="send_back"),
     path("returns/<int:pk>/reopen/", views_returns.reopen, name="reopen"),
+    path("returns/<int:pk>/query/", views_returns.query, name="query"),
     path("recovery-plans/<int:pk>/", views_returns.recovery_plan, name="recovery_plan"),
+    path("targets/<int:pk>/reapprove/", views_targets.target_reapprove, name="target_reapprove"),
 ]

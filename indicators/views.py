@@ -9,7 +9,7 @@ from indicators.models import Indicator, Specification
 from pmf import access
 from pmf.access import restrict
 from pmf.models import Directorate, Period
-from pmf.pagination import paginate
+from pmf.pagination import int_param, paginate
 
 
 @login_required
@@ -25,8 +25,8 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     if frequency in Frequency.values:
         qs = qs.filter(current_spec__frequency=frequency)
     directorate = request.GET.get("directorate", "")
-    if directorate.isdigit():
-        qs = qs.filter(service__directorate_id=int(directorate))
+    if (directorate_id := int_param(directorate)) is not None:
+        qs = qs.filter(service__directorate_id=directorate_id)
     headline = request.GET.get("headline") == "1"
     if headline:
         qs = qs.filter(is_headline=True)

@@ -12,7 +12,7 @@ from plans.models import Action, Plan, PlanItem, PlanLevel
 from plans.selectors import in_tree_order
 from pmf import clock
 from pmf.access import councils_for, restrict
-from pmf.pagination import paginate
+from pmf.pagination import int_param, paginate
 
 
 @login_required
@@ -47,14 +47,14 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(owner__last_name__icontains=q))
     level = request.GET.get("level", "")
-    if level.isdigit():
-        qs = qs.filter(level__rank=int(level))
+    if (rank := int_param(level, maximum=32767)) is not None:
+        qs = qs.filter(level__rank=rank)
     status = request.GET.get("status", "")
     if status in PlanStatus.values:
         qs = qs.filter(status=status)
     year = request.GET.get("year", "")
-    if year.isdigit():
-        qs = qs.filter(start_year__lte=int(year), end_year__gte=int(year))
+    if (start := int_param(year, maximum=2100)) is not None:
+        qs = qs.filter(start_year__lte=start, end_year__gte=start)
     page, querystring = paginate(request, qs.order_by("level__rank", "title"))
     levels = (
         PlanLevel.objects.filter(council__in=councils_for(request.user), is_plan=True)

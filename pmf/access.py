@@ -83,10 +83,14 @@ def scope_for(user: User) -> Scope:
                 scope.sign_off.add(directorate)
         if service:
             scope.services.add(service)
-        if team:
+        if team and role != Role.STAFF:
+            # A team-level lead reads their team's service; a staff member's team gives them nothing more
+            # than their own objectives.
             scope.teams.add(team)
             scope.services.add(team_service)
-        if committee:
+        if committee and role == Role.SCRUTINY_MEMBER:
+            # A scrutiny member reads their committee's remit; sitting on Cabinet gives a Cabinet member
+            # their portfolio, not the whole council.
             committees.add(committee)
         if portfolio:
             portfolios.add(portfolio)

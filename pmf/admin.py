@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 
-from pmf.admin_base import ScopedMixin, ScopedModelAdmin, ScopedTabularInline
+from pmf.admin_base import AuditedAdminMixin, ScopedMixin, ScopedModelAdmin, ScopedTabularInline
 from pmf.models import (
     Committee,
     Council,
@@ -58,7 +58,7 @@ class RoleAssignmentInline(ScopedTabularInline):
 
 
 @admin.register(User)
-class UserAdmin(ScopedMixin, BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, ScopedMixin, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "job_title", "is_member", "is_active"]
     list_filter = ["is_member", "is_active", "is_staff", "role_assignments__role", "role_assignments__council"]
     search_fields = ["username", "first_name", "last_name", "email", "job_title"]

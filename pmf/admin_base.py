@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -73,12 +74,14 @@ def _split(model, names) -> tuple[list[str], list[str]]:
 
 
 def _values(obj: models.Model, names: list[str]) -> dict:
-    """``audit.snapshot`` of the fields, files by their name."""
+    """``audit.snapshot`` of the fields; files by their name, decimals as written (50, 95.5)."""
     out = {}
     for name in names:
         value = getattr(obj, name, None)
         if isinstance(value, models.fields.files.FieldFile):
             out[name] = value.name or None
+        elif isinstance(value, Decimal):
+            out[name] = format(value.normalize(), "f")
         else:
             out.update(audit.snapshot(obj, [name]))
     return out

@@ -15,7 +15,7 @@ from pmf.models import AuditEntry, Council, User
 
 def _plain(value):
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        return format(value.normalize(), "f")  # 50, not 5E+1; 55.5, not 55.500000
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, models.Model):

@@ -6,6 +6,11 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from pmf.access import councils_for
+    from pmf.access import can_read_audit, councils_for, scope_for
 
-    return {"user_councils": councils_for(user)}
+    scope = scope_for(user)
+    return {
+        "user_councils": councils_for(user),
+        "nav_audit": can_read_audit(user),
+        "nav_sign_off": bool(scope.sign_off) or user.is_superuser,
+    }

@@ -10,3 +10,12 @@ def paginate(request: HttpRequest, object_list, per_page: int = 25) -> tuple[Pag
     params.pop("page", None)
     encoded = params.urlencode()
     return page, (encoded + "&") if encoded else ""
+
+
+def int_param(raw: str, *, maximum: int = 2**31 - 1) -> int | None:
+    """A whole-number query parameter, or None when it is not one (or beyond what the database holds)."""
+    raw = (raw or "").strip()
+    if not raw.isdigit():
+        return None
+    value = int(raw)
+    return value if value <= maximum else None

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from pmf import views
+from pmf import views, views_audit
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("audit/", views_audit.audit_list, name="audit"),
+    path("audit/export.csv", views_audit.audit_export, name="audit_export"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("plans/", include("plans.urls")),

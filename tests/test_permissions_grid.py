@@ -1,0 +1,525 @@
+"""E2: every URL of the product against every role (pretix ``test_permissions.py``).
+
+One table says who may do what. For each URL (with concrete objects from the demo council Harrowdale) and
+each role it gives a code, and the test checks the status of a GET and, for every write, of a POST:
+
+    R  may read it                     page 200; a write (POST) is refused with 403
+    W  may read it and do what it does page 200; the POST is accepted (200/302 done, 400 bad data, 409 conflict)
+    -  may not see the object          404 for GET and POST (outsiders and other parts of the organisation)
+    N  may not use the page at all     403 for GET and POST (pages with no object, e.g. the sign-off queue)
+    L  signed out                      302 to the sign-in page
+    P  public                          200 for everybody (signing out: POST only, so GET 405 and POST 302)
+
+Decision pages (send back, reopen, query, decide an action update, re-approve a target, the sign-off queue)
+show their form only to those who may act, so their GET is 403 for R as well. No request returns a 500.
+The expectations come from the rules in ``pmf/access.py`` (read scope, ``can_enter_return``,
+``can_sign_off``, ``can_reopen``, ``can_configure``, ``can_read_audit``, ``can_update_action``,
+``can_sign_off_action``) and the views that apply them. Cells where the product disagrees with the rule are
+known bugs, marked ``xfail(strict=True)`` with the reason, so they stay visible until fixed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from indicators import services as ind_services
+from indicators.models import Evidence, Indicator, RecoveryPlan, Return, Target
+from plans.models import Action, ActionUpdate, Plan, PlanItem
+from plans.services import save_action_update
+from pmf import clock
+from pmf.access import restrict
+from pmf.choices import Role
+from pmf.models import AuditEntry, Council, User
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+#: The demo's people, one per role (password ``harrowdale-demo``; the grid signs in with ``force_login``).
+USERNAMES = {
+    "perf": "helen.marsh",  # performance unit: reads everything, configures, enters on behalf of leads
+    "lead": "tom.ashworth",  # service lead, Waste and Recycling + Street Cleansing; performance lead of WAS01-05
+    "head": "grace.okafor",  # head of service, Waste and Recycling
+    "director": "ruth.calloway",  # director, Place and Environment: signs off
+    "delegate": "sanjay.mistry",  # sign-off delegate, Place and Environment
+    "cabinet": "owen.hartley",  # Cabinet member, portfolio Environment and Climate Emergency (P5)
+    "scrutiny": "gareth.whitlow",  # Place and Resources scrutiny committee (P5, P6, P7, P8, P10)
+    "audit": "nadia.holloway",  # internal audit: reads everything, the audit trail; changes nothing
+    "staff": "liam.fenwick",  # staff, team Waste Collections (Waste and Recycling)
+}
+#: The grid's columns: the demo roles, a performance-unit user of another council, and nobody signed in.
+ROLES = [*USERNAMES, "outsider", "anon"]
+
+# -- The objects the grid visits -----------------------------------------------------------------------------
+
+
+def _pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n% permissions grid\n%%EOF\n", content_type="application/pdf")
+
+
+def user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def indicator(ref: str) -> Indicator:
+    return Indicator.objects.select_related("current_spec").get(council__slug="harrowdale", ref=ref)
+
+
+def latest_return(ref: str, state: str) -> Return:
+    ret = (Return.objects.select_related("period").filter(indicator=indicator(ref), state=state)
+           .order_by("-period__start").first())
+    assert ret is not None, f"the demo has no {state} return of {ref}"
+    return ret
+
+
+def action(ref: str) -> Action:
+    return Action.objects.get(council__slug="harrowdale", ref=ref)
+
+
+def submitted_update(act: Action, by: User) -> ActionUpdate:
+    """The action's open update, submitted for sign-off by ``by`` (through the service, as the owner would)."""
+    current = act.updates.filter(state__in=["draft", "submitted", "returned"]).first()
+    return save_action_update(user=by, action=act, version=current.version if current else None, submit=True,
+                              data={"as_of": clock.today(), "progress_pct": 40, "commentary": "On track."})
+
+
+def recovery_plan(ind: Indicator, owner: User) -> RecoveryPlan:
+    return RecoveryPlan.objects.create(indicator=ind, trigger="Red at Q2 2026/27 (grid)", owner=owner,
+                                       due_on=clock.today() + timedelta(days=14))
+
+
+def current_target(ref: str, year: int = 2026) -> Target:
+    target = Target.objects.get(indicator=indicator(ref), financial_year_id=year, superseded_at__isnull=True)
+    assert target.is_locked
+    return target
+
+
+def objective(username: str) -> Plan:
+    return Plan.objects.get(person__username=username, level__name="Individual objectives",
+                            start_year_id=2026)
+
+
+class Objects:
+    """What each row visits, looked up (or made) on first use inside the test's transaction.
+
+    Place and Environment is the director's directorate; Waste and Recycling (WAS) the service lead's, head of
+    service's and staff member's service, beneath priority P5 (the Cabinet member's portfolio, in the scrutiny
+    member's remit). Adults and Health (ASC, beneath P3) is outside all of them but the council-wide roles."""
+
+    own = cached_property(lambda self: indicator("WAS02"))  # tom is its performance lead; not headline
+    other = cached_property(lambda self: indicator("ASC01"))  # Adults and Health, not headline, beneath P3
+    headline = cached_property(lambda self: indicator("ASC02"))  # Adults and Health, headline: council-wide
+    own_submitted = cached_property(lambda self: latest_return("WAS02", "submitted"))
+    own_approved = cached_property(lambda self: latest_return("WAS02", "approved"))
+    other_submitted = cached_property(lambda self: latest_return("ASC01", "submitted"))
+    other_approved = cached_property(lambda self: latest_return("ASC01", "approved"))
+    headline_approved = cached_property(lambda self: latest_return("ASC02", "approved"))
+    own_evidence = cached_property(lambda self: ind_services.attach_evidence(
+        user=user("tom.ashworth"), ret=self.own_submitted, upload=_pdf("own.pdf")))
+    other_evidence = cached_property(lambda self: ind_services.attach_evidence(
+        user=user("helen.marsh"), ret=self.other_submitted, upload=_pdf("other.pdf")))
+    own_recovery = cached_property(lambda self: recovery_plan(self.own, user("tom.ashworth")))
+    other_recovery = cached_property(lambda self: recovery_plan(self.other, self.other.current_spec.performance_lead))
+    own_target = cached_property(lambda self: current_target("WAS02"))
+    other_target = cached_property(lambda self: current_target("ASC01"))
+    own_action = cached_property(lambda self: action("WAS-A04"))  # owner tom, Waste, not key
+    colleague_action = cached_property(lambda self: action("WAS-A03"))  # owner grace, Waste, not key
+    other_action = cached_property(lambda self: action("ASC-A01"))  # Adults and Health, not key
+    own_update = cached_property(lambda self: submitted_update(self.own_action, user("tom.ashworth")))
+    other_update = cached_property(lambda self: submitted_update(self.other_action, user("helen.marsh")))
+    council_plan = cached_property(lambda self: Plan.objects.get(council__slug="harrowdale", level__rank=1))
+    outcome = cached_property(lambda self: PlanItem.objects.get(plan=self.council_plan, ref="P5.O1"))
+    # Another staff member's individual objective in the same service (team Household Waste Recycling Centres).
+    peer_objective = cached_property(lambda self: objective("victoria.begum"))
+    peer_objective_item = cached_property(lambda self: self.peer_objective.items.order_by("pk").first())
+    # An individual objective in Adults and Health.
+    other_objective = cached_property(lambda self: objective("alan.blackwood"))
+
+
+def _u(name: str, *args) -> str:
+    return reverse(name, args=args)
+
+
+def _return_data(ret: Return | None) -> dict:
+    return {"value": "50", "numerator": "50", "denominator": "100", "commentary": "Checked for the grid.",
+            "version": ret.version if ret else ""}
+
+
+def _reason(ret) -> dict:
+    return {"reason": "Checked for the permissions grid.", "version": ret.version}
+
+
+def _plan_data(plan: RecoveryPlan) -> dict:
+    return {"causes": "Fewer crews.", "actions": "Recruit.", "action_owner": "Tom Ashworth",
+            "expected_on_target": (clock.today() + timedelta(days=90)).isoformat(), "version": plan.version}
+
+
+def _action_data(act: Action) -> dict:
+    current = act.updates.filter(state__in=["draft", "submitted", "returned"]).first()
+    return {"as_of": clock.today().isoformat(), "progress_pct": "50", "commentary": "Grid.",
+            "version": current.version if current else ""}
+
+
+def _reapprove_data(target: Target) -> dict:
+    return {"annual_target": str((target.annual_target or 0) + 1), "tolerance_pct": "5",
+            "reason": "Cabinet 12 November 2026, minute 40.", "confirm": "yes"}
+
+
+# -- The grid ------------------------------------------------------------------------------------------------
+
+# What a URL does, which decides how a code becomes a status (see ``expected``).
+PUBLIC = "public"  # health: 200 for everybody
+LOGIN = "login"  # the sign-in page: 200, and 200 again for a wrong password
+LOGOUT = "logout"  # POST only: GET 405, POST 302 to the sign-in page
+PAGE = "page"  # read with GET
+FORM = "form"  # read with GET (read-only for R), write with POST
+DECISION = "decision"  # GET and POST both need the right to act
+PREVIEW = "preview"  # POST only, and only computes: whoever reads may use it
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    name: str  # the URL's name
+    kind: str  # PUBLIC, LOGIN, LOGOUT, PAGE, FORM, DECISION or PREVIEW
+    codes: str  # one code per role, in the order of ROLES
+    url: Callable[[Objects], str]
+    post: Callable[[Objects], dict] | None = None  # the data a write sends
+    bugs: dict[str, str] = field(default_factory=dict)  # role -> why that cell is a known bug
+
+    def code(self, role: str) -> str:
+        codes = self.codes.split()
+        assert len(codes) == len(ROLES), self.id
+        return codes[ROLES.index(role)]
+
+
+GRID = [
+    #                                                      perf lead head dir del cab scr aud stf out anon
+    Row("health", "health", PUBLIC,                        "P    P    P   P   P   P   P   P   P   P   P",
+        lambda o: _u("health")),
+    Row("login", "login", LOGIN,                           "P    P    P   P   P   P   P   P   P   P   P",
+        lambda o: _u("login")),
+    Row("logout", "logout", LOGOUT,                        "P    P    P   P   P   P   P   P   P   P   P",
+        lambda o: _u("logout")),
+    Row("home", "home", PAGE,                              "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("home")),
+    Row("audit", "audit", PAGE,                            "R    N    N   N   N   N   N   R   N   R   L",
+        lambda o: _u("audit")),
+    Row("audit_export", "audit_export", PAGE,              "R    N    N   N   N   N   N   R   N   R   L",
+        lambda o: _u("audit_export")),
+    # The golden thread: plans and their items are read council-wide, except individual objectives.
+    Row("plans", "plans:list", PAGE,                       "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("plans:list")),
+    Row("thread", "plans:thread", PAGE,                    "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("plans:thread")),
+    Row("plan council", "plans:plan", PAGE,                "R    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("plans:plan", o.council_plan.pk)),
+    Row("plan peer objective", "plans:plan", PAGE,         "R    R    R   R   R   -   -   R   -   -   L",
+        lambda o: _u("plans:plan", o.peer_objective.pk)),
+    Row("plan other objective", "plans:plan", PAGE,        "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("plans:plan", o.other_objective.pk)),
+    Row("item outcome", "plans:item", PAGE,                "R    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("plans:item", o.outcome.pk)),
+    Row("item peer objective", "plans:item", PAGE,         "R    R    R   R   R   -   -   R   -   -   L",
+        lambda o: _u("plans:item", o.peer_objective_item.pk)),
+    # Actions: the owner or the performance unit updates; the directorate's director or delegate decides.
+    Row("action own", "plans:action", FORM,                "W    W    R   R   R   R   R   R   -   -   L",
+        lambda o: _u("plans:action", o.own_action.pk), lambda o: _action_data(o.own_action)),
+    Row("action colleague", "plans:action", FORM,          "W    R    W   R   R   R   R   R   -   -   L",
+        lambda o: _u("plans:action", o.colleague_action.pk), lambda o: _action_data(o.colleague_action)),
+    Row("action other", "plans:action", FORM,              "W    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("plans:action", o.other_action.pk), lambda o: _action_data(o.other_action)),
+    Row("decide own update", "plans:decide_update", DECISION,
+                                                           "R    R    R   W   W   R   R   R   -   -   L",
+        lambda o: _u("plans:decide_update", o.own_update.pk),
+        lambda o: {"decision": "approve", "version": o.own_update.version}),
+    Row("decide other update", "plans:decide_update", DECISION,
+                                                           "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("plans:decide_update", o.other_update.pk),
+        lambda o: {"decision": "approve", "version": o.other_update.version}),
+    # Indicators: the service's own, another directorate's, and a headline one (read council-wide).
+    Row("indicators", "indicators:list", PAGE,             "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("indicators:list")),
+    Row("indicator own", "indicators:detail", PAGE,        "R    R    R   R   R   R   R   R   -   -   L",
+        lambda o: _u("indicators:detail", o.own.pk)),
+    Row("indicator other", "indicators:detail", PAGE,      "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("indicators:detail", o.other.pk)),
+    Row("indicator headline", "indicators:detail", PAGE,   "R    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("indicators:detail", o.headline.pk)),
+    # Returns: the performance lead (or deputy) and the performance unit enter; readers see the form read-only.
+    Row("return own", "indicators:return", FORM,           "W    W    R   R   R   R   R   R   -   -   L",
+        lambda o: _u("indicators:return", o.own.pk, o.own_submitted.period_id),
+        lambda o: _return_data(o.own_submitted)),
+    Row("return other", "indicators:return", FORM,         "W    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("indicators:return", o.other.pk, o.other_submitted.period_id),
+        lambda o: _return_data(o.other_submitted)),
+    Row("return headline", "indicators:return", FORM,      "W    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("indicators:return", o.headline.pk, o.headline_approved.period_id),
+        lambda o: _return_data(o.headline_approved)),
+    # The live preview only computes (POST only, no write): whoever reads the indicator may use it.
+    Row("preview own", "indicators:return_preview", PREVIEW,
+                                                           "R    R    R   R   R   R   R   R   -   -   L",
+        lambda o: _u("indicators:return_preview", o.own.pk, o.own_submitted.period_id),
+        lambda o: _return_data(None)),
+    Row("preview other", "indicators:return_preview", PREVIEW,
+                                                           "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("indicators:return_preview", o.other.pk, o.other_submitted.period_id),
+        lambda o: _return_data(None)),
+    Row("evidence own", "indicators:evidence", PAGE,       "R    R    R   R   R   R   R   R   -   -   L",
+        lambda o: _u("indicators:evidence", o.own_evidence.pk)),
+    Row("evidence other", "indicators:evidence", PAGE,     "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("indicators:evidence", o.other_evidence.pk)),
+    # Sign-off: the director and delegate of the indicator's directorate (not the performance unit).
+    Row("sign-off queue", "indicators:sign_off", DECISION, "N    N    N   W   W   N   N   N   N   N   L",
+        lambda o: _u("indicators:sign_off"),
+        lambda o: {"approve": f"{o.own_submitted.pk}:{o.own_submitted.version}"}),
+    Row("send back own", "indicators:send_back", DECISION, "R    R    R   W   W   R   R   R   -   -   L",
+        lambda o: _u("indicators:send_back", o.own_submitted.pk), lambda o: _reason(o.own_submitted)),
+    Row("send back other", "indicators:send_back", DECISION,
+                                                           "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("indicators:send_back", o.other_submitted.pk), lambda o: _reason(o.other_submitted),
+        ),
+    # Reopening an approved return: the performance unit, or whoever signs it off.
+    Row("reopen own", "indicators:reopen", DECISION,       "W    R    R   W   W   R   R   R   -   -   L",
+        lambda o: _u("indicators:reopen", o.own_approved.pk), lambda o: _reason(o.own_approved)),
+    Row("reopen other", "indicators:reopen", DECISION,     "W    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("indicators:reopen", o.other_approved.pk), lambda o: _reason(o.other_approved)),
+    Row("reopen headline", "indicators:reopen", DECISION,  "W    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("indicators:reopen", o.headline_approved.pk), lambda o: _reason(o.headline_approved)),
+    # Querying a figure's data quality: the performance unit only.
+    Row("query own", "indicators:query", DECISION,         "W    R    R   R   R   R   R   R   -   -   L",
+        lambda o: _u("indicators:query", o.own_approved.pk), lambda o: _reason(o.own_approved)),
+    Row("query other", "indicators:query", DECISION,       "W    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("indicators:query", o.other_submitted.pk), lambda o: _reason(o.other_submitted)),
+    # Recovery plans: their owner (here the service lead) or the performance unit provides them.
+    Row("recovery own", "indicators:recovery_plan", FORM,  "W    W    R   R   R   R   R   R   -   -   L",
+        lambda o: _u("indicators:recovery_plan", o.own_recovery.pk), lambda o: _plan_data(o.own_recovery)),
+    Row("recovery other", "indicators:recovery_plan", FORM,
+                                                           "W    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("indicators:recovery_plan", o.other_recovery.pk), lambda o: _plan_data(o.other_recovery),
+        ),
+    # Re-approving a locked target: the performance unit only.
+    Row("reapprove own", "indicators:target_reapprove", DECISION,
+                                                           "W    R    R   R   R   R   R   R   -   -   L",
+        lambda o: _u("indicators:target_reapprove", o.own_target.pk), lambda o: _reapprove_data(o.own_target)),
+    Row("reapprove other", "indicators:target_reapprove", DECISION,
+                                                           "W    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("indicators:target_reapprove", o.other_target.pk),
+        lambda o: _reapprove_data(o.other_target)),
+]
+
+#: What an accepted write may answer, depending on the data: done (302, or 200 for the preview), a problem with
+#: the data (400), or someone else's change first (409). Never 403 or 404, and never 500.
+ACCEPTED = {200, 302, 400, 409}
+
+
+def expected(row: Row, role: str, method: str) -> int | set[int]:
+    """The status a GET or POST should get, from the row's kind and the role's code."""
+    code = row.code(role)
+    if code == "L":
+        return 302
+    if row.kind == PUBLIC:
+        return 200
+    if row.kind == LOGIN:
+        return 200  # the page; a POST with a wrong password shows it again
+    if row.kind == LOGOUT:
+        return 405 if method == "GET" else 302
+    if code == "-":
+        return 405 if row.kind == PREVIEW and method == "GET" else 404
+    if code == "N":
+        return 403
+    if row.kind == PREVIEW:
+        return 405 if method == "GET" else 200
+    if method == "GET":
+        return 403 if row.kind == DECISION and code == "R" else 200
+    return ACCEPTED if code == "W" else 403
+
+
+def _cells():
+    for row in GRID:
+        for role in ROLES:
+            marks = []
+            if role in row.bugs:
+                marks.append(pytest.mark.xfail(strict=True, reason=row.bugs[role]))
+            yield pytest.param(row, role, id=f"{row.id}-{role}", marks=marks)
+
+
+def outsider() -> User:
+    """A performance-unit user of another council: everything in Harrowdale is outside their councils."""
+    return f.user(f.council("Elsewhere Council"), Role.PERFORMANCE_UNIT)
+
+
+def sign_in(client: Client, role: str) -> Client:
+    client.raise_request_exception = False
+    if role == "outsider":
+        client.force_login(outsider())
+    elif role != "anon":
+        client.force_login(user(USERNAMES[role]))
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _check(response, want: int | set[int], what: str, *, to_login: bool) -> None:
+    status = response.status_code
+    assert status != 500, f"{what}: 500"
+    if isinstance(want, set):
+        assert status in want, f"{what}: {status}, expected one of {sorted(want)}"
+    else:
+        assert status == want, f"{what}: {status}, expected {want}"
+    if to_login:
+        assert response["Location"].startswith(reverse("login")), f"{what}: to {response['Location']}"
+
+
+@pytest.mark.parametrize(("row", "role"), list(_cells()))
+def test_grid(client, row: Row, role: str):
+    objects = Objects()
+    url = row.url(objects)
+    data = row.post(objects) if row.post else None
+    sign_in(client, role)
+
+    to_login = row.code(role) == "L"
+    _check(client.get(url), expected(row, role, "GET"), f"{role} GET {url}", to_login=to_login)
+    if row.kind in (FORM, DECISION, PREVIEW, LOGIN, LOGOUT):
+        if row.kind == LOGIN:
+            data = {"username": "nobody", "password": "wrong"}
+        _check(client.post(url, data or {}), expected(row, role, "POST"), f"{role} POST {url}", to_login=to_login)
+
+
+# -- The grid covers every URL ---------------------------------------------------------------------------------
+
+def _url_routes(patterns=None, prefix: str = "", route: str = "") -> dict[str, str]:
+    """Every named URL of the project (the admin and static files aside) -> its full route."""
+    routes = {}
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace != "admin":
+                namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+                routes |= _url_routes(pattern.url_patterns, namespace, route + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            full = route + str(pattern.pattern)
+            if not full.startswith(("static/", "media/", "^static/", "^media/")):
+                routes[prefix + (pattern.name or f"<unnamed {full}>")] = full
+    return routes
+
+
+def test_the_grid_has_a_row_for_every_url():
+    """A new URL without a row here fails: add it to GRID with who may read and do what."""
+    names = set(_url_routes())
+    rows = {row.name for row in GRID}
+    assert names - rows == set(), "URLs without a row in the grid"
+    assert rows - names == set(), "rows for URLs that no longer exist"
+    assert len({row.id for row in GRID}) == len(GRID)
+
+
+# -- Direct checks of the read scope -----------------------------------------------------------------------------
+
+def _status(client: Client, username: str, ind: Indicator) -> int:
+    client.force_login(user(username))
+    return client.get(ind.get_absolute_url()).status_code
+
+
+def test_service_lead_sees_their_own_and_headline_indicators_but_not_another_directorates(client):
+    assert _status(client, "tom.ashworth", indicator("WAS02")) == 200
+    assert _status(client, "tom.ashworth", indicator("ASC02")) == 200  # headline, Adults and Health
+    assert _status(client, "tom.ashworth", indicator("ASC01")) == 404  # not headline, Adults and Health
+
+
+def _beneath(ind: Indicator, priorities: set[str]) -> bool:
+    return any(ref.split(".")[0] in priorities for ref in
+               ind.plan_items.filter(plan__level__rank=1).values_list("ref", flat=True))
+
+
+def test_scrutiny_member_sees_what_is_beneath_their_committees_remit(client):
+    remit = {"P5", "P6", "P7", "P8", "P10"}  # Place and Resources Overview and Scrutiny Committee
+    resources = Indicator.objects.filter(council__slug="harrowdale", is_headline=False,
+                                         service__directorate__name="Resources").order_by("ref")
+    inside = next(i for i in resources if _beneath(i, remit))  # beneath P10, another directorate
+    assert _status(client, "gareth.whitlow", inside) == 200
+    assert _status(client, "gareth.whitlow", indicator("ASC01")) == 404  # beneath P3
+    readable = restrict(Indicator.objects.filter(council__slug="harrowdale"), user("gareth.whitlow"))
+    assert all(i.is_headline or _beneath(i, remit) for i in readable)
+
+
+def test_cabinet_member_sees_what_is_beneath_their_portfolio(client):
+    assert _status(client, "owen.hartley", indicator("STC03")) == 200  # beneath P5.O2, Street Cleansing
+
+
+def test_cabinet_member_does_not_see_indicators_outside_their_portfolio(client):
+    assert _status(client, "owen.hartley", indicator("ASC01")) == 404  # beneath P3, not headline
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anon"])
+def test_indicator_list_shows_only_the_indicators_the_role_may_read(client, role):
+    sign_in(client, role)
+    me = User.objects.get(pk=client.session["_auth_user_id"])
+    allowed = set(restrict(Indicator.objects.all(), me).values_list("pk", flat=True))
+    response = client.get(reverse("indicators:list"))
+    assert response.status_code == 200
+    page = response.context["page_obj"]
+    assert set(page.paginator.object_list) == allowed
+    shown = {int(pk) for pk in re.findall(r'href="/indicators/(\d+)/"', response.text)}
+    assert shown <= allowed
+    assert bool(shown) == bool(allowed)
+    if role == "outsider":
+        assert not Indicator.objects.filter(pk__in=allowed, council__slug="harrowdale").exists()
+
+
+def test_outsider_sees_none_of_harrowdales_audit_trail(client):
+    harrowdale = Council.objects.get(slug="harrowdale")
+    assert AuditEntry.objects.filter(council=harrowdale).exists()
+    sign_in(client, "outsider")
+    response = client.get(reverse("audit"))
+    assert response.status_code == 200
+    assert not set(response.context["page_obj"].paginator.object_list) & set(
+        AuditEntry.objects.filter(council=harrowdale))
+    export = client.get(reverse("audit_export"))
+    assert export.status_code == 200
+    assert "Harrowdale" not in b"".join(export.streaming_content).decode()
+
+
+def test_evidence_is_attached_and_downloaded_by_those_who_read_the_return(client):
+    """The grid's evidence rows download a real file (not a 404 for a missing file)."""
+    evidence = Objects().own_evidence
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
+    sign_in(client, "director")
+    response = client.get(reverse("indicators:evidence", args=[evidence.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+# -- Nonsense in the URL: 404 or a message, never a 500 --------------------------------------------------------
+
+HUGE = "9" * 23  # beyond any database integer
+
+
+@pytest.mark.parametrize("name", sorted(name for name, route in _url_routes().items() if "<int:" in route))
+def test_an_id_that_does_not_exist_is_a_404_for_the_performance_unit(client, name):
+    row = next(r for r in GRID if r.name == name)
+    url = re.sub(r"(?<=/)\d+(?=/)", HUGE, row.url(Objects()))
+    sign_in(client, "perf")
+    assert client.get(url).status_code == (405 if row.kind == PREVIEW else 404)
+    assert client.post(url, {}).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "query"), [
+    ("indicators:list", f"?directorate={HUGE}"),
+    ("plans:list", f"?year={HUGE}"),
+    ("plans:list", f"?level={HUGE}&status=nonsense&page=abc"),
+    ("indicators:list", "?kind=nonsense&frequency=nonsense&headline=2&page=-1"),
+    ("audit", f"?user={HUGE}&date_from=2026-13-01&date_to=yesterday&object_type=nope&action=nope&page=999"),
+])
+def test_list_filters_with_nonsense_never_give_a_500(client, name, query):
+    sign_in(client, "perf")
+    assert client.get(reverse(name) + query).status_code == 200
