@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from django import forms
 
@@ -51,10 +53,15 @@ class ReturnForm(forms.Form):
 
     @staticmethod
     def initial_for(ret: Return) -> dict:
+        def plain(d):  # 80.000000 as stored shows as 80, 72.500000 as 72.5
+            return None if d is None else Decimal(format(d.normalize(), "f"))
+
         return {
-            "value": ret.value, "numerator": ret.numerator, "denominator": ret.denominator,
+            "value": plain(ret.value), "numerator": plain(ret.numerator),
+            "denominator": plain(ret.denominator),
             "no_data": bool(ret.no_data_reason), "no_data_reason": ret.no_data_reason, "commentary": ret.commentary,
-            "is_estimate": ret.is_estimate, "forecast": ret.forecast, "forecast_confidence": ret.forecast_confidence,
+            "is_estimate": ret.is_estimate, "forecast": plain(ret.forecast),
+            "forecast_confidence": ret.forecast_confidence,
             "version": ret.version,
         }
 

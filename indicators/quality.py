@@ -58,18 +58,19 @@ def check(
         problems.append(Problem("numerator", "numerator_le_denominator",
                                 f"For a percentage the numerator ({numerator:f}) cannot exceed the denominator "
                                 f"({denominator:f}).", True))
+    figure_field = "numerator" if calculation == "ratio" else "value"  # the field the officer typed
     if value is not None and plausible_min is not None and value < plausible_min:
-        problems.append(Problem("value", "plausible_bounds",
+        problems.append(Problem(figure_field, "plausible_bounds",
                                 f"{_fmt(value, decimal_places)} is below the plausible minimum of "
                                 f"{_fmt(plausible_min, decimal_places)} in the specification. Check the figure.",
                                 True))
     if value is not None and plausible_max is not None and value > plausible_max:
-        problems.append(Problem("value", "plausible_bounds",
+        problems.append(Problem(figure_field, "plausible_bounds",
                                 f"{_fmt(value, decimal_places)} is above the plausible maximum of "
                                 f"{_fmt(plausible_max, decimal_places)} in the specification. Check the figure.",
                                 True))
     if not has_figure and not no_data_reason.strip():
-        problems.append(Problem("value", "complete",
+        problems.append(Problem(figure_field, "complete",
                                 "Enter the figure, or tick “no data this period” and give the reason."))
     if value is not None and not commentary.strip():
         change = change_pct(value, previous_value)

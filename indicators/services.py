@@ -111,6 +111,11 @@ class Preview:
     assessment: selectors.PeriodAssessment
     problems: list[quality.Problem]
 
+    @property
+    def blocked(self) -> bool:
+        """The figure itself is invalid: it would be refused even as a draft, so it gets no status."""
+        return any(p.blocks_draft for p in self.problems)
+
 
 def preview(*, indicator: Indicator, period: Period, entry: Entry, ret: Return | None = None) -> Preview:
     """The figure the entry gives, the RAG and direction it will get, and its B6 problems, before saving."""
@@ -173,6 +178,7 @@ def save_return(*, user: User, indicator: Indicator, period: Period, entry: Entr
     if not entry_open(indicator, period, today=today) and not access.can_configure(user, indicator.council_id):
         raise Refused({"period": f"{period.label} closed to entry on {entry_closes(indicator, period):%d %B %Y}. "
                                  "Ask the performance unit to reopen it for this indicator."})
+    previous_state = ret.state if ret is not None else ReturnState.DRAFT
     result = preview(indicator=indicator, period=period, entry=entry, ret=ret)
     blocking = [p for p in result.problems if p.blocks_draft or submit]
     if blocking:
@@ -207,7 +213,7 @@ def save_return(*, user: User, indicator: Indicator, period: Period, entry: Entr
         audit.record(user=user, action="update", obj=ret,
                      changes=audit.diff(before, audit.snapshot(ret, RETURN_FIELDS)))
     if submit:
-        audit.record(user=user, action="submit", obj=ret, changes={"state": ["draft", "submitted"]})
+        audit.record(user=user, action="submit", obj=ret, changes={"state": [previous_state, "submitted"]})
     return ret
 
 

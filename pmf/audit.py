@@ -37,7 +37,11 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
 
 def diff(before: dict, after: dict) -> dict:
     """{field: [from, to]} for the fields that changed."""
-    return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
+    def empty(v):
+        return v in (None, "")
+
+    return {k: [before.get(k), after.get(k)] for k in after
+            if before.get(k) != after.get(k) and not (empty(before.get(k)) and empty(after.get(k)))}
 
 
 def council_of(obj: models.Model) -> Council | None:
