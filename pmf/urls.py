@@ -13,5 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("plans/", include("plans.urls")),
     path("indicators/", include("indicators.urls")),
+    path("reporting/", include("reporting.urls")),
+    path("public/", include("reporting.public_urls")),
     path("admin/", admin.site.urls),
 ]
