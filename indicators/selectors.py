@@ -181,8 +181,9 @@ def _measured_reason(series: Series, spec: Specification, target: Target | None,
     return ""
 
 
-def assess(series: Series, key: Key) -> PeriodAssessment:
-    """C1, C2 for one period of one indicator."""
+def assess(series: Series, key: Key, *, comparison: Key | None = None) -> PeriodAssessment:
+    """C1, C2 for one period of one indicator. ``comparison`` overrides the C2 comparison period (C6: a monthly
+    measure in a quarterly report compares quarter-end month with quarter-end month)."""
     year, number = key
     spec = series.spec_for(year)
     target = series.targets.get(year)
@@ -203,9 +204,10 @@ def assess(series: Series, key: Key) -> PeriodAssessment:
             band_high=target.band_high,
             decimal_places=spec.decimal_places,
         )
-    comparison = rules.comparison_period(
-        frequency=spec.frequency, measure_type=spec.measure_type, year_start=year, period_number=number
-    )
+    if comparison is None:
+        comparison = rules.comparison_period(
+            frequency=spec.frequency, measure_type=spec.measure_type, year_start=year, period_number=number
+        )
     comparison_value = figure_at(series, comparison) if not series.indicator.is_qualitative else None
     band_target = target if target is not None else series.targets.get(comparison[0])
     if spec.polarity == Polarity.BAND and (band_target is None or band_target.band_low is None):

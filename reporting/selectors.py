@@ -1,0 +1,40 @@
+"""Reads shared by dashboards, scorecards, reports and the public site."""
+
+from __future__ import annotations
+
+from indicators import assessment as rules
+from indicators.selectors import PeriodAssessment, Series, assess
+from pmf.periods import period_bounds
+
+
+def quarter_assessment(series: Series, *, year_start: int, quarter: int) -> PeriodAssessment:
+    """C6: a measure's figure in a quarterly report for quarter ``quarter`` of ``year_start``.
+
+    - quarterly: that quarter, by C1 and C2;
+    - monthly: its figure at the quarter's last month (snapshot: that month; cumulative: year to date at it),
+      rated against that month's target, its direction of travel comparing quarter with quarter by C2 (June
+      with March, March with the March a year earlier), not month with month;
+    - half-yearly and annual (reported less often): the latest period ended by the quarter's end, with that
+      period named in the assessment's label;
+    - no figure for the period: 'M' there, never silently an earlier figure.
+    """
+    if not 1 <= quarter <= 4:
+        raise ValueError(f"quarter must be 1 to 4, got {quarter}")
+    spec = series.spec_for(year_start)
+    frequency = spec.frequency
+    if frequency == "quarterly":
+        return assess(series, (year_start, quarter))
+    if frequency == "monthly":
+        compare_year, compare_quarter = rules.comparison_period(
+            frequency="quarterly", measure_type=spec.measure_type, year_start=year_start, period_number=quarter)
+        return assess(series, (year_start, quarter * 3), comparison=(compare_year, compare_quarter * 3))
+    quarter_end = period_bounds(frequency="quarterly", year_start=year_start, period_number=quarter)[1]
+    if frequency == "half_yearly":
+        if quarter >= 2:
+            key = (year_start, 2 if quarter == 4 else 1)
+        else:
+            key = (year_start - 1, 2)
+    else:  # annual: the year ends at Q4
+        key = (year_start, 1) if quarter == 4 else (year_start - 1, 1)
+    assert period_bounds(frequency=frequency, year_start=key[0], period_number=key[1])[1] <= quarter_end
+    return assess(series, key)
