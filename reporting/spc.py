@@ -47,6 +47,8 @@ from decimal import (
 from enum import StrEnum
 from typing import TypeAlias
 
+from indicators.assessment import to_decimal
+
 __all__ = [
     "D2",
     "DEFAULT_RUN_LENGTH",
@@ -212,26 +214,8 @@ class XmR:
 
 
 def _to_decimal(value: object, name: str) -> Decimal:
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, bool):
-        raise TypeError(f"{name} must be a Decimal, int or str, not bool")
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError(f"{name} {value!r} is not a number") from None
-    elif isinstance(value, float):
-        raise TypeError(
-            f"{name} must be a Decimal, int or str, not float ({value!r}): binary floating point is not allowed"
-        )
-    else:
-        raise TypeError(f"{name} must be a Decimal, int or str, not {type(value).__name__}")
-    if not result.is_finite():
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return result
+    """The shared, float-refusing conversion of the assessment rules (one definition for every pure rule)."""
+    return to_decimal(value, name=name)
 
 
 def _points(values: Sequence[Number | None]) -> tuple[Decimal | None, ...]:
