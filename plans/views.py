@@ -9,6 +9,7 @@ from indicators import selectors as ind_selectors
 from indicators.models import Indicator
 from plans.choices import PlanStatus
 from plans.models import Action, Plan, PlanItem, PlanLevel
+from plans.rollups import rollups
 from plans.selectors import in_tree_order
 from pmf import clock
 from pmf.access import councils_for, restrict
@@ -31,11 +32,14 @@ def thread(request: HttpRequest) -> HttpResponse:
         for part in path.strip("/").split("/")[:-1]:
             if int(part) in top_ids:
                 beneath[int(part)] += 1
+    today = clock.today()
+    counts = rollups(top, user=request.user, as_of=today)
     plans: dict[Plan, list] = {}
     for item in in_tree_order(top):
         item.beneath = beneath[item.pk]
+        item.rollup = counts[item.pk]
         plans.setdefault(item.plan, []).append(item)
-    return render(request, "plans/thread.html", {"nav": "thread", "plans": plans})
+    return render(request, "plans/thread.html", {"nav": "thread", "plans": plans, "as_of": today})
 
 
 @login_required
@@ -102,6 +106,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     measures = [(s, ind_selectors.latest(s)) for s in series]
     today = clock.today()
+    counts = rollups([item, *children], user=request.user, as_of=today)
+    for child in children:
+        child.rollup = counts[child.pk]
     actions = [
         (a, a.status(today))
         for a in restrict(Action.objects.filter(plan_items=item), request.user).select_related("owner").order_by("ref")
@@ -109,6 +116,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/item_detail.html", {
         "nav": "thread", "item": item, "ancestors": ancestors, "children": children,
         "measures": measures, "actions": actions, "as_of": today,
+        "rollup": counts[item.pk],
     })
 
 

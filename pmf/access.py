@@ -204,6 +204,7 @@ _RULES = {
     "indicators.RecoveryPlan": lambda s: _indicator_q(s, "indicator__") | _action_q(s, "action__"),
     "indicators.CorporateRisk": _council_q("council"),
     "indicators.BenchmarkValue": lambda s: _indicator_q(s, "indicator__"),
+    "reporting.TimetableEntry": _council_q("council"),
 }
 #: Shared by every council: the calendar, and the permission groups.
 UNSCOPED = {"pmf.FinancialYear", "pmf.Period", "auth.Group", "auth.Permission", "contenttypes.ContentType"}

@@ -116,6 +116,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
             "OPTIONS": {"timeout": 20},
+            # Tests use an in-memory database unless SQLITE_TEST_PATH names a file: the browser tests do, since a
+            # live server answering the page and its htmx requests at once needs file locking, not shared cache.
+            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH") or None},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

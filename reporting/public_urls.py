@@ -1,6 +1,16 @@
 """The public site (D9): no login."""
 
-from django.urls import path  # noqa: F401  (used as the public pages add their routes)
+from django.urls import path
+
+from reporting import views_public
 
 app_name = "public"
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:council_slug>/", views_public.home, name="home"),
+    path("<slug:council_slug>/priorities/<int:pk>/", views_public.priority, name="priority"),
+    path("<slug:council_slug>/measures/<str:ref>/", views_public.measure, name="measure"),
+    path("<slug:council_slug>/timetable/", views_public.timetable, name="timetable"),
+    path("<slug:council_slug>/open-data/", views_public.open_data, name="open_data"),
+    path("<slug:council_slug>/open-data.csv", views_public.open_data_csv, name="open_data_csv"),
+    path("<slug:council_slug>/open-data.json", views_public.open_data_json, name="open_data_json"),
+]

@@ -36,6 +36,7 @@ from pmf.choices import Frequency, Role
 from pmf.demo import DEMO_COUNCIL_NAME, DEMO_PASSWORD, DEMO_SEED, DEMO_SLUG, text
 from pmf.demo import organisation as org
 from pmf.demo.catalogue import INDICATORS, PROFILES, SPEC_V2, Ind
+from pmf.demo.timetable import make_timetable
 from pmf.models import Committee, Council, Directorate, Period, Portfolio, RoleAssignment, Service, Team, User
 from pmf.periods import add_months, financial_year_label, period_for_date, periods_per_year
 from pmf.services import ensure_financial_year, maintenance_window, performance_unit_group
@@ -156,6 +157,7 @@ class DemoLoader:
         self.make_actions()
         self.make_programmes()
         self.fix_timestamps()
+        make_timetable(self.council, year_start=self.cy)
         return self.council
 
     # ------------------------------------------------------------------------------------------ years

@@ -41,6 +41,13 @@ def _pages() -> dict[str, str]:
         "action": reverse("plans:action", args=[action.pk]),
         "sign-off": reverse("indicators:sign_off"),
         "audit": reverse("audit"),
+        "dashboard": reverse("reporting:dashboard"),
+        "dashboard (all)": reverse("reporting:dashboard") + "?measures=all",
+        "scorecard": reverse("reporting:scorecard", args=[plan.pk]),
+        "scorecard xlsx": reverse("reporting:scorecard_xlsx", args=[plan.pk]),
+        "public home": reverse("public:home", args=[council.slug]),
+        "public priority": reverse("public:priority", args=[council.slug, plan.items.get(ref="P5").pk]),
+        "public open data json": reverse("public:open_data_json", args=[council.slug]),
     }
 
 

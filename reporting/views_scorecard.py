@@ -1,0 +1,69 @@
+"""D5: the balanced scorecard of a plan, as a page and as CSV and Excel downloads of the same rows."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from plans.models import Plan
+from pmf import clock
+from pmf.access import restrict
+from reporting import exports
+from reporting.scorecard import COLUMNS, MEASURE_CHOICES, Scorecard, build_scorecard, parse_params
+
+
+def _scorecard(request: HttpRequest, plan_pk: int) -> Scorecard:
+    plan = get_object_or_404(restrict(Plan.objects.all(), request.user).select_related("council", "level"),
+                             pk=plan_pk)
+    return build_scorecard(plan, request.user, parse_params(request.GET, today=clock.today()))
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@login_required
+def scorecard(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    card = _scorecard(request, plan_pk)
+    params = card.params
+    headers = []
+    for column in COLUMNS:
+        sorted_here = params.sort == column.key
+        descending = sorted_here and params.descending
+        headers.append({
+            "column": column,
+            "aria_sort": ("descending" if descending else "ascending") if sorted_here else "",
+            # A click on the sorted column reverses it; on another column sorts it ascending.
+            "query": params.query(sort=column.key if descending or not sorted_here else f"-{column.key}"),
+        })
+    table = [
+        (row, [{"key": c.key, "kind": c.kind, "text": text, "band": row.band(c.key)}
+               for c, text in zip(COLUMNS, row.texts(), strict=True)])
+        for row in card.rows
+    ]
+    years = range(params.year - 3, params.year + 2)
+    return render(request, "reporting/scorecard.html", {
+        "nav": "plans", "card": card, "plan": card.plan, "params": params, "headers": headers, "table": table,
+        "query": params.query(), "years": [(y, f"{y}/{(y + 1) % 100:02d}") for y in years],
+        "quarters": range(1, 5), "measure_choices": MEASURE_CHOICES,
+    })
+
+
+@require_safe
+@login_required
+def scorecard_csv(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    card = _scorecard(request, plan_pk)
+    return _download(exports.scorecard_csv(card), exports.CSV_CONTENT_TYPE, card.filename("csv"))
+
+
+@require_safe
+@login_required
+def scorecard_xlsx(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    card = _scorecard(request, plan_pk)
+    return _download(exports.scorecard_xlsx(card), exports.XLSX_CONTENT_TYPE, card.filename("xlsx"))
