@@ -52,7 +52,7 @@ DEFAULT_TOLERANCE_PCT = Decimal("5")
 """Default amber band: 5% of the target (B3, C1)."""
 
 # Exact context for +, -, * and comparisons: unlimited precision, Inexact trapped as a guard.
-_EXACT = Context(
+EXACT = Context(
     prec=MAX_PREC,
     Emax=MAX_EMAX,
     Emin=MIN_EMIN,
@@ -68,7 +68,7 @@ _ROUNDING = Context(
     traps=[InvalidOperation, DivisionByZero, Overflow],
 )
 # Context for the single division in a forecast (C5), which may be inexact.
-_DIVISION = Context(
+DIVISION = Context(
     prec=28,
     rounding=ROUND_HALF_UP,
     traps=[InvalidOperation, DivisionByZero, Overflow],
@@ -203,7 +203,7 @@ def _tolerance(*, reference: Decimal, tolerance_pct: Decimal | None, tolerance_a
     if tolerance_abs is not None:
         return tolerance_abs
     pct = DEFAULT_TOLERANCE_PCT if tolerance_pct is None else tolerance_pct
-    with localcontext(_EXACT):
+    with localcontext(EXACT):
         return (pct * abs(reference)).scaleb(-2)
 
 
@@ -261,14 +261,14 @@ def rag(
             return Rag.GREEN
         edge = low if val < low else high
         t = _tolerance(reference=edge, tolerance_pct=pct, tolerance_abs=absolute)
-        with localcontext(_EXACT):
+        with localcontext(EXACT):
             distance = low - val if val < low else val - high
         return Rag.AMBER if distance <= t else Rag.RED
 
     if val is None or tgt is None:
         return Rag.MEASURED
     t = _tolerance(reference=tgt, tolerance_pct=pct, tolerance_abs=absolute)
-    with localcontext(_EXACT):
+    with localcontext(EXACT):
         if pol is Polarity.HIGHER:
             if val >= tgt:
                 return Rag.GREEN
@@ -284,7 +284,7 @@ def rag(
 
 
 def _distance_to_band(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
-    with localcontext(_EXACT):
+    with localcontext(EXACT):
         if value < low:
             return low - value
         if value > high:
@@ -387,7 +387,7 @@ def _linear_trend(points: Sequence[tuple[int, Decimal]], at: int) -> Decimal:
     n = len(points)
     if n == 1:
         return points[0][1]
-    with localcontext(_EXACT):
+    with localcontext(EXACT):
         sum_x = sum(Decimal(x) for x, _ in points)
         sum_y = sum(y for _, y in points)
         sum_xx = sum(Decimal(x * x) for x, _ in points)
@@ -396,7 +396,7 @@ def _linear_trend(points: Sequence[tuple[int, Decimal]], at: int) -> Decimal:
         b = n * sum_xx - sum_x * sum_x  # n * Sxx, > 0 for two or more distinct x
         numerator = sum_y * b + a * (n * at - sum_x)
         denominator = n * b
-    with localcontext(_DIVISION):
+    with localcontext(DIVISION):
         return numerator / denominator
 
 
@@ -449,9 +449,9 @@ def forecast_year_end(
     elif how is ForecastMethod.LINEAR_TREND:
         result = _linear_trend(points, periods_in_year)
     elif how is ForecastMethod.RUN_RATE:
-        with localcontext(_EXACT):
+        with localcontext(EXACT):
             scaled = so_far * periods_in_year
-        with localcontext(_DIVISION):
+        with localcontext(DIVISION):
             result = scaled / elapsed
     else:
         profiled = None
@@ -460,13 +460,13 @@ def forecast_year_end(
         if profiled is None or target is None:
             return None
         if how is ForecastMethod.PROFILE_GAP:
-            with localcontext(_EXACT):
+            with localcontext(EXACT):
                 result = target + (so_far - profiled)
         else:  # PROFILE_RATIO
             if profiled == 0:
                 return None
-            with localcontext(_EXACT):
+            with localcontext(EXACT):
                 scaled = so_far * target
-            with localcontext(_DIVISION):
+            with localcontext(DIVISION):
                 result = scaled / profiled
     return quantize(result, places)

@@ -32,22 +32,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import (
-    MAX_EMAX,
-    MAX_PREC,
-    MIN_EMIN,
-    ROUND_HALF_UP,
-    Context,
     Decimal,
-    DivisionByZero,
-    Inexact,
-    InvalidOperation,
-    Overflow,
     localcontext,
 )
 from enum import StrEnum
 from typing import TypeAlias
 
-from indicators.assessment import to_decimal
+from indicators.assessment import DIVISION, EXACT, to_decimal
 
 __all__ = [
     "D2",
@@ -105,21 +96,6 @@ DEFAULT_RUN_LENGTH = 8
 DEFAULT_TREND_LENGTH = 6
 """This many points in a row, each higher (or lower) than the last, is a signal (Western Electric
 and Nelson's rule 3)."""
-
-# Exact context for +, -, * and abs: unlimited precision, Inexact trapped as a guard.
-_EXACT = Context(
-    prec=MAX_PREC,
-    Emax=MAX_EMAX,
-    Emin=MIN_EMIN,
-    rounding=ROUND_HALF_UP,
-    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact],
-)
-# Context for the divisions (mean, average moving range, sigma, two-sigma lines), which may be inexact.
-_DIVISION = Context(
-    prec=28,
-    rounding=ROUND_HALF_UP,
-    traps=[InvalidOperation, DivisionByZero, Overflow],
-)
 
 # ---------------------------------------------------------------------------------------------
 # Types
@@ -351,7 +327,7 @@ def two_of_three_near_limit(
     if not lower <= centre <= upper:
         raise ValueError(f"mean {centre} is not between the limits {lower} and {upper}")
     present = _present(points)
-    with localcontext(_EXACT):
+    with localcontext(EXACT):
         upper_reach = 2 * (upper - centre)
         lower_reach = 2 * (centre - lower)
         beyond = {
@@ -413,7 +389,7 @@ def improvement_or_concern(*, signal: Signal, polarity: str) -> Verdict:
 
 def _moving_ranges(points: Sequence[Decimal | None]) -> tuple[Decimal | None, ...]:
     ranges: list[Decimal | None] = [None] * len(points)
-    with localcontext(_EXACT):
+    with localcontext(EXACT):
         for i in range(1, len(points)):
             current, previous = points[i], points[i - 1]
             if current is not None and previous is not None:
@@ -422,9 +398,9 @@ def _moving_ranges(points: Sequence[Decimal | None]) -> tuple[Decimal | None, ..
 
 
 def _average(values: Sequence[Decimal]) -> Decimal:
-    with localcontext(_EXACT):
+    with localcontext(EXACT):
         total = sum(values, Decimal(0))
-    with localcontext(_DIVISION):
+    with localcontext(DIVISION):
         return total / len(values)
 
 
@@ -465,16 +441,16 @@ def xmr(
         mean = _average([v for v in (points[i] for i in base) if v is not None])
     if mean is not None and base_ranges:
         mean_mr = _average(base_ranges)
-        with localcontext(_EXACT):
+        with localcontext(EXACT):
             half_width = NPL_FACTOR * mean_mr
             upper = mean + half_width
             lower = mean - half_width
             url = URL_FACTOR * mean_mr
             two_thirds_times_three = 2 * half_width
-        with localcontext(_DIVISION):
+        with localcontext(DIVISION):
             sigma = mean_mr / D2
             reach = two_thirds_times_three / 3
-        with localcontext(_EXACT):
+        with localcontext(EXACT):
             upper_2s = mean + reach
             lower_2s = mean - reach
 
