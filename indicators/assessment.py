@@ -67,7 +67,7 @@ _ROUNDING = Context(
     rounding=ROUND_HALF_UP,
     traps=[InvalidOperation, DivisionByZero, Overflow],
 )
-# Context for the single division in a forecast (C5), which may be inexact.
+# Context for divisions that may be inexact (the C5 forecast, the SPC statistics).
 DIVISION = Context(
     prec=28,
     rounding=ROUND_HALF_UP,

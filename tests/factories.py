@@ -84,3 +84,54 @@ def ret(ind: Indicator, year: int, number: int, value=None, *, numerator=None, d
         numerator=None if numerator is None else Decimal(str(numerator)),
         denominator=None if denominator is None else Decimal(str(denominator)), state=state, **extra, **kwargs,
     )
+
+
+def _copy(obj, **changes):
+    """An unsaved copy of a model instance (every concrete field but the primary key), with changes."""
+    fields = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.primary_key}
+    fields.update(changes)
+    return type(obj)(**fields)
+
+
+def copy_measures(indicators, *, copies: int = 2, actions=()) -> int:
+    """More of the same data, for proving query counts flat as data grows: ``copies`` copies of each indicator
+    (every specification, the targets in force with their trajectories and approval, returns, plan-item links)
+    and of each action (with its plan-item links). Returns how many indicators were copied."""
+    from indicators.models import Indicator, Return, Specification, Target, TrajectoryPoint
+    from plans.models import Action
+
+    indicators = list(indicators)
+    actions = list(actions)
+    specs = list(Specification.objects.filter(indicator__in=indicators))
+    targets = list(Target.objects.filter(indicator__in=indicators, superseded_at__isnull=True))
+    points = list(TrajectoryPoint.objects.filter(target__in=targets))
+    returns = list(Return.objects.filter(indicator__in=indicators))
+    links = list(Indicator.plan_items.through.objects.filter(indicator__in=indicators))
+    action_links = list(Action.plan_items.through.objects.filter(action__in=actions))
+    for n in range(1, copies + 1):
+        new = {i.pk: _copy(i, ref=f"{i.ref}-c{n}", current_spec_id=None) for i in indicators}
+        Indicator.objects.bulk_create(new.values())
+        new_specs = {s.pk: _copy(s, indicator_id=new[s.indicator_id].pk) for s in specs}
+        Specification.objects.bulk_create(new_specs.values())
+        for i in indicators:
+            new[i.pk].current_spec_id = new_specs[i.current_spec_id].pk if i.current_spec_id else None
+        Indicator.objects.bulk_update(new.values(), ["current_spec"])
+        # a copy is inserted as a draft and approved after its trajectory (B4 locks an approved target's)
+        new_targets = {t.pk: _copy(t, indicator_id=new[t.indicator_id].pk, revision=1, revises_id=None,
+                                   revision_reason="", approved_at=None, approved_by_id=None) for t in targets}
+        Target.objects.bulk_create(new_targets.values())
+        TrajectoryPoint.objects.bulk_create(_copy(p, target_id=new_targets[p.target_id].pk) for p in points)
+        for t in targets:
+            if t.approved_at is not None:
+                Target.objects.filter(pk=new_targets[t.pk].pk).update(approved_at=t.approved_at,
+                                                                      approved_by_id=t.approved_by_id)
+        Return.objects.bulk_create((_copy(r, indicator_id=new[r.indicator_id].pk) for r in returns), batch_size=500)
+        Indicator.plan_items.through.objects.bulk_create(
+            Indicator.plan_items.through(indicator_id=new[link.indicator_id].pk, planitem_id=link.planitem_id)
+            for link in links)
+        new_actions = {a.pk: _copy(a, ref=f"{a.ref}-c{n}") for a in actions}
+        Action.objects.bulk_create(new_actions.values())
+        Action.plan_items.through.objects.bulk_create(
+            Action.plan_items.through(action_id=new_actions[link.action_id].pk, planitem_id=link.planitem_id)
+            for link in action_links)
+    return len(indicators)

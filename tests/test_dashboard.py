@@ -16,13 +16,14 @@ from django.urls import reverse
 
 from indicators import selectors
 from indicators.choices import Direction, Rag
-from indicators.models import Indicator, Return, Specification, Target, TrajectoryPoint
+from indicators.models import Indicator, Return
 from plans.choices import ActionStatus
 from plans.models import Action, PlanItem
 from pmf.access import restrict
 from pmf.models import Committee, Council, Directorate, Portfolio, User
 from reporting.selectors import quarter_assessment
 from reporting.views_dashboard import DASHBOARD_STATES, latest_complete_quarter
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -358,65 +359,8 @@ EXPECTED_QUERIES_COMMITTEE = 16
 
 
 def _triple_the_data(council: Council) -> None:
-    """Two more copies of every indicator (specifications, targets, trajectories, returns, plan links) and every
-    action (plan links), so there is three times as much to show."""
-    indicators = list(Indicator.objects.filter(council=council))
-    specs = list(Specification.objects.filter(indicator__in=indicators))
-    targets = list(Target.objects.filter(indicator__in=indicators, superseded_at__isnull=True))
-    points = list(TrajectoryPoint.objects.filter(target__in=targets))
-    returns = list(Return.objects.filter(indicator__in=indicators))
-    links = list(Indicator.plan_items.through.objects.filter(indicator__in=indicators))
-    actions = list(Action.objects.filter(council=council))
-    action_links = list(Action.plan_items.through.objects.filter(action__in=actions))
-    for copy in ("X", "Y"):
-        new = {}
-        for ind in indicators:
-            clone = Indicator(council=council, ref=f"{ind.ref}{copy}", title=ind.title, kind=ind.kind,
-                              is_headline=ind.is_headline, is_qualitative=ind.is_qualitative,
-                              is_perception=ind.is_perception, service_id=ind.service_id)
-            new[ind.pk] = clone
-        Indicator.objects.bulk_create(new.values())
-        spec_map = {}
-        for spec in specs:
-            clone = Specification(**{f.attname: getattr(spec, f.attname) for f in Specification._meta.concrete_fields
-                                     if f.attname not in ("id", "indicator_id")})
-            clone.indicator = new[spec.indicator_id]
-            spec_map[spec.pk] = clone
-        Specification.objects.bulk_create(spec_map.values())
-        for ind in indicators:
-            new[ind.pk].current_spec = spec_map.get(ind.current_spec_id)
-        Indicator.objects.bulk_update(new.values(), ["current_spec"])
-        target_map = {}
-        for t in targets:
-            clone = Target(indicator=new[t.indicator_id], financial_year_id=t.financial_year_id,
-                           annual_target=t.annual_target, band_low=t.band_low, band_high=t.band_high,
-                           baseline=t.baseline, needs_baseline=t.needs_baseline, tolerance_pct=t.tolerance_pct,
-                           tolerance_abs=t.tolerance_abs)
-            target_map[t.pk] = clone
-        Target.objects.bulk_create(target_map.values())
-        TrajectoryPoint.objects.bulk_create(
-            TrajectoryPoint(target=target_map[p.target_id], period_number=p.period_number, value=p.value)
-            for p in points)
-        clones = []
-        for r in returns:
-            clone = Return(**{f.attname: getattr(r, f.attname) for f in Return._meta.concrete_fields
-                              if f.attname not in ("id", "indicator_id")})
-            clone.indicator = new[r.indicator_id]
-            clones.append(clone)
-        Return.objects.bulk_create(clones, batch_size=500)
-        Indicator.plan_items.through.objects.bulk_create(
-            Indicator.plan_items.through(indicator_id=new[link.indicator_id].pk, planitem_id=link.planitem_id)
-            for link in links)
-        action_map = {}
-        for a in actions:
-            clone = Action(**{f.attname: getattr(a, f.attname) for f in Action._meta.concrete_fields
-                              if f.attname not in ("id", "ref")})
-            clone.ref = f"{a.ref}{copy}"
-            action_map[a.pk] = clone
-        Action.objects.bulk_create(action_map.values())
-        Action.plan_items.through.objects.bulk_create(
-            Action.plan_items.through(action_id=action_map[link.action_id].pk, planitem_id=link.planitem_id)
-            for link in action_links)
+    """Two more copies of every indicator and every action of the council: three times as much to show."""
+    f.copy_measures(Indicator.objects.filter(council=council), actions=Action.objects.filter(council=council))
 
 
 def test_query_count_is_pinned_and_flat_as_the_data_triples(perf, django_assert_num_queries):

@@ -18,7 +18,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators.models import Indicator, Return, Specification, Target, TrajectoryPoint
+from indicators.models import Indicator, Return
 from plans.models import Plan, PlanItem
 from pmf.models import Committee, Council, User
 from reporting import open_data as od
@@ -343,54 +343,11 @@ def test_accessibility_statement(client):
 # -- query counts ----------------------------------------------------------------------------------------------
 
 def _triple_the_data(council: Council) -> None:
-    """Two more copies of every measure (specifications, approved targets, trajectories, returns, plan links) and
-    of every timetable entry: three times as much to show."""
-    indicators = list(Indicator.objects.filter(council=council))
-    specs = list(Specification.objects.filter(indicator__in=indicators))
-    targets = list(Target.objects.filter(indicator__in=indicators, superseded_at__isnull=True))
-    points = list(TrajectoryPoint.objects.filter(target__in=targets))
-    returns = list(Return.objects.filter(indicator__in=indicators))
-    links = list(Indicator.plan_items.through.objects.filter(indicator__in=indicators))
+    """Two more copies of every measure (approval of targets kept) and of every timetable entry: three times as
+    much to show."""
+    f.copy_measures(Indicator.objects.filter(council=council))
     entries = list(TimetableEntry.objects.filter(council=council))
     for copy in ("X", "Y"):
-        new = {ind.pk: Indicator(council=council, ref=f"{ind.ref}{copy}", title=ind.title, kind=ind.kind,
-                                 is_headline=ind.is_headline, is_qualitative=ind.is_qualitative,
-                                 is_restricted=ind.is_restricted, is_perception=ind.is_perception,
-                                 service_id=ind.service_id) for ind in indicators}
-        Indicator.objects.bulk_create(new.values())
-        spec_map = {}
-        for spec in specs:
-            clone = Specification(**{fd.attname: getattr(spec, fd.attname) for fd in Specification._meta.concrete_fields
-                                     if fd.attname not in ("id", "indicator_id")})
-            clone.indicator = new[spec.indicator_id]
-            spec_map[spec.pk] = clone
-        Specification.objects.bulk_create(spec_map.values())
-        for ind in indicators:
-            new[ind.pk].current_spec = spec_map.get(ind.current_spec_id)
-        Indicator.objects.bulk_update(new.values(), ["current_spec"])
-        target_map = {t.pk: Target(**{fd.attname: getattr(t, fd.attname) for fd in Target._meta.concrete_fields
-                                      if fd.attname not in ("id", "indicator_id", "revises_id")},
-                                   indicator=new[t.indicator_id]) for t in targets}
-        for t in target_map.values():  # approved once the trajectory is in (B4 locks an approved one)
-            t.revision, t.revision_reason, t.approved_at, t.approved_by_id = 1, "", None, None
-        Target.objects.bulk_create(target_map.values())
-        TrajectoryPoint.objects.bulk_create(
-            TrajectoryPoint(target=target_map[p.target_id], period_number=p.period_number, value=p.value)
-            for p in points)
-        for t in targets:
-            if t.approved_at is not None:
-                Target.objects.filter(pk=target_map[t.pk].pk).update(approved_at=t.approved_at,
-                                                                      approved_by_id=t.approved_by_id)
-        clones = []
-        for r in returns:
-            clone = Return(**{fd.attname: getattr(r, fd.attname) for fd in Return._meta.concrete_fields
-                              if fd.attname not in ("id", "indicator_id")})
-            clone.indicator = new[r.indicator_id]
-            clones.append(clone)
-        Return.objects.bulk_create(clones, batch_size=500)
-        Indicator.plan_items.through.objects.bulk_create(
-            Indicator.plan_items.through(indicator_id=new[link.indicator_id].pk, planitem_id=link.planitem_id)
-            for link in links)
         TimetableEntry.objects.bulk_create(
             TimetableEntry(**{fd.attname: getattr(e, fd.attname) for fd in TimetableEntry._meta.concrete_fields
                               if fd.attname not in ("id", "title")}, title=f"{e.title} {copy}") for e in entries)

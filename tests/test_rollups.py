@@ -3,7 +3,6 @@ item, equal to an independent count; shown on the thread and item pages; a fixed
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 
 import pytest
@@ -11,13 +10,14 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from indicators import selectors
-from indicators.models import Indicator, Return, Specification, Target
+from indicators.models import Indicator
 from plans.models import Action, Plan, PlanItem
 from plans.rollups import rollups
 from pmf import clock
 from pmf.access import restrict
 from pmf.choices import Role
 from pmf.models import RoleAssignment, User
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -128,49 +128,12 @@ def test_item_page_shows_the_rollup_of_the_item_and_of_each_item_beneath(client)
 
 # -- query counts: fixed, whatever the size of the tree and the data ---------------------------------------------
 
-def _clone(obj, **changes):
-    new = copy.copy(obj)
-    new.pk = new.id = None
-    new._state = copy.copy(obj._state)
-    new._state.adding = True
-    for name, value in changes.items():
-        setattr(new, name, value)
-    return new
-
-
 def _triple_the_thread() -> None:
-    """Two more copies of every measure and action in the council plan's tree (with specifications, targets and
-    returns), linked to the same plan items: about three times the data beneath the thread."""
-    council_plan = _council_plan()
-    tree = PlanItem.objects.filter(council_plan_q(council_plan))
-    indicators = list(Indicator.objects.filter(plan_items__in=tree).distinct())
-    actions = list(Action.objects.filter(plan_items__in=tree).distinct())
-    ind_links = list(Indicator.plan_items.through.objects.filter(indicator__in=indicators))
-    act_links = list(Action.plan_items.through.objects.filter(action__in=actions))
-    specs = {s.indicator_id: s for s in Specification.objects.filter(pk__in=[i.current_spec_id for i in indicators])}
-    targets = list(Target.objects.filter(indicator__in=indicators, superseded_at__isnull=True))
-    returns = list(Return.objects.filter(indicator__in=indicators))
-    for copy_no in (1, 2):
-        new_inds = Indicator.objects.bulk_create(
-            [_clone(i, ref=f"{i.ref}-x{copy_no}", current_spec=None) for i in indicators])
-        by_old = {old.pk: new for old, new in zip(indicators, new_inds, strict=True)}
-        new_specs = Specification.objects.bulk_create(
-            [_clone(s, indicator_id=by_old[s.indicator_id].pk) for s in specs.values()])
-        for spec in new_specs:
-            ind = next(n for n in new_inds if n.pk == spec.indicator_id)
-            ind.current_spec_id = spec.pk
-        Indicator.objects.bulk_update(new_inds, ["current_spec"])
-        Target.objects.bulk_create([_clone(t, indicator_id=by_old[t.indicator_id].pk, revision=1, revises=None,
-                                           revision_reason="") for t in targets])
-        Return.objects.bulk_create([_clone(r, indicator_id=by_old[r.indicator_id].pk) for r in returns])
-        Indicator.plan_items.through.objects.bulk_create([
-            Indicator.plan_items.through(indicator_id=by_old[link.indicator_id].pk, planitem_id=link.planitem_id)
-            for link in ind_links])
-        new_actions = Action.objects.bulk_create([_clone(a, ref=f"{a.ref}-x{copy_no}") for a in actions])
-        by_old_action = {old.pk: new for old, new in zip(actions, new_actions, strict=True)}
-        Action.plan_items.through.objects.bulk_create([
-            Action.plan_items.through(action_id=by_old_action[link.action_id].pk, planitem_id=link.planitem_id)
-            for link in act_links])
+    """Two more copies of every measure and action in the council plan's tree, linked to the same plan items:
+    about three times the data beneath the thread."""
+    tree = PlanItem.objects.filter(council_plan_q(_council_plan()))
+    f.copy_measures(Indicator.objects.filter(plan_items__in=tree).distinct(),
+                    actions=Action.objects.filter(plan_items__in=tree).distinct())
 
 
 def council_plan_q(plan: Plan):

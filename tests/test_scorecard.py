@@ -7,7 +7,6 @@ and the query count is pinned and stays the same with three times the measures.
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 from decimal import Decimal
@@ -408,56 +407,11 @@ QUERIES = 12
 
 
 def _clone_measures(plan, times: int) -> int:
-    """Copies of every measure of the plan (specifications, targets in force with their trajectories, returns,
-    plan-item links), made with bulk_create; returns how many measures the plan had."""
+    """Copies of every measure of the plan (see tests.factories.copy_measures); returns how many it had."""
     from reporting.scorecard import plan_measures
 
     admin = User.objects.filter(is_superuser=True).first()
-    source = list(plan_measures(plan, admin).prefetch_related(
-        "specifications", "targets__trajectory", "returns", "plan_items"))
-    for n in range(times):
-        clones = []
-        for ind in source:
-            c = copy.copy(ind)
-            c.pk = c.id = None
-            c.ref, c.current_spec = f"{ind.ref}x{n}", None
-            clones.append(c)
-        Indicator.objects.bulk_create(clones)
-        specs, targets, points, returns, links, current = [], [], [], [], [], {}
-        for ind, c in zip(source, clones, strict=True):
-            for s in ind.specifications.all():
-                sc = copy.copy(s)
-                sc.pk = sc.id = None
-                sc.indicator = c
-                specs.append(sc)
-                if s.pk == ind.current_spec_id:
-                    current[c.pk] = sc
-            for t in ind.targets.all():
-                if t.superseded_at is not None:
-                    continue
-                tc = copy.copy(t)
-                tc.pk = tc.id = None
-                # the copy is a draft target (an approved one refuses new trajectory points, B4)
-                tc.indicator, tc.revises, tc.revision, tc.revision_reason = c, None, 1, ""
-                tc.approved_at = tc.approved_by = None
-                targets.append(tc)
-                points += [(tc, p) for p in t.trajectory.all()]
-            for r in ind.returns.all():
-                rc = copy.copy(r)
-                rc.pk = rc.id = None
-                rc.indicator = c
-                returns.append(rc)
-            links += [Indicator.plan_items.through(indicator_id=c.pk, planitem_id=it.pk) for it in ind.plan_items.all()]
-        Specification.objects.bulk_create(specs)
-        for c in clones:
-            c.current_spec = current.get(c.pk)
-        Indicator.objects.bulk_update(clones, ["current_spec"])
-        Target.objects.bulk_create(targets)
-        TrajectoryPoint.objects.bulk_create([TrajectoryPoint(target=t, period_number=p.period_number, value=p.value)
-                                             for t, p in points])
-        Return.objects.bulk_create(returns)
-        Indicator.plan_items.through.objects.bulk_create(links)
-    return len(source)
+    return f.copy_measures(plan_measures(plan, admin), copies=times)
 
 
 @pytest.mark.parametrize("name", ["scorecard", "scorecard_csv", "scorecard_xlsx"])
