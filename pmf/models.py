@@ -389,3 +389,135 @@ class MaintenanceWindow(models.Model):
 
     def __str__(self) -> str:
         return self.purpose
+
+
+# -- Reminders and the schedule (E5) ---------------------------------------------------------------------------
+
+class ReminderKind(models.TextChoices):
+    """What a reminder is about. Each person chooses which kinds they get (ReminderPreference)."""
+
+    RETURNS_DUE = "returns_due", "Returns due soon"
+    RETURNS_OVERDUE = "returns_overdue", "Returns overdue"
+    SIGN_OFFS = "sign_offs", "Returns and action updates waiting for my sign-off"
+    RECOVERY_PLANS = "recovery_plans", "Recovery plans asked of me"
+    ACTION_UPDATES = "action_updates", "Action updates due"
+
+
+class ReminderPreference(models.Model):
+    """Which reminders one person gets by email (E5). Created with everything on the first time it is needed;
+    everything due still shows on their home page whatever they choose here."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="reminder_preference")
+    returns_due = models.BooleanField(
+        "returns due soon", default=True,
+        help_text="Returns you enter that fall due within the council's reminder window.")
+    returns_overdue = models.BooleanField(
+        "returns overdue", default=True,
+        help_text="Returns you enter that are past their due date, repeated until they are submitted.")
+    sign_offs = models.BooleanField(
+        "sign-offs waiting", default=True,
+        help_text="For directors and delegates: returns and action updates submitted for your sign-off.")
+    recovery_plans = models.BooleanField(
+        "recovery plans", default=True,
+        help_text="Recovery plans asked of you that are due soon or overdue (D4).")
+    action_updates = models.BooleanField(
+        "action updates", default=True,
+        help_text="Quarterly updates due on the actions you own, and updates sent back to you.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    #: Preference field for each kind of reminder.
+    FIELD_FOR_KIND = {
+        ReminderKind.RETURNS_DUE: "returns_due",
+        ReminderKind.RETURNS_OVERDUE: "returns_overdue",
+        ReminderKind.SIGN_OFFS: "sign_offs",
+        ReminderKind.RECOVERY_PLANS: "recovery_plans",
+        ReminderKind.ACTION_UPDATES: "action_updates",
+    }
+
+    def __str__(self) -> str:
+        return f"Reminder preferences of {self.user}"
+
+    def wants(self, kind: str) -> bool:
+        return bool(getattr(self, self.FIELD_FOR_KIND[kind]))
+
+
+class ReminderSettings(models.Model):
+    """A council's reminder rules (E5), set by the performance unit."""
+
+    council = models.OneToOneField(Council, on_delete=models.CASCADE, related_name="reminder_settings")
+    enabled = models.BooleanField(
+        "send reminder emails", default=True,
+        help_text="Off: the scheduled run sends nothing for this council (the home page still lists what is due).")
+    days_before_due = models.PositiveSmallIntegerField(
+        "days before the due date", default=5, validators=[MinValueValidator(0), MaxValueValidator(30)],
+        help_text="Remind people this many days before a return, action update or recovery plan is due "
+                  "(0: on the day). Each item is reminded once before it is due.")
+    repeat_every_days = models.PositiveSmallIntegerField(
+        "repeat overdue reminders every (days)", default=7, validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="Overdue items and sign-offs still waiting are reminded again after this many days.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "reminder settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(days_before_due__lte=30), name="reminder_days_before_due_in_range",
+                violation_error_message="Days before the due date must be between 0 and 30."),
+            models.CheckConstraint(
+                condition=Q(repeat_every_days__gte=1, repeat_every_days__lte=60), name="reminder_repeat_in_range",
+                violation_error_message="Overdue reminders repeat every 1 to 60 days."),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder settings of {self.council}"
+
+
+class ReminderLog(models.Model):
+    """One item reminded to one person on one day. The unique constraint makes a second run on the same day
+    send nothing twice; the last date decides when an overdue item is reminded again."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminder_logs")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    subject_key = models.CharField(max_length=100, help_text="What was reminded, e.g. return:12:345.")
+    sent_on = models.DateField(db_index=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_on", "user", "kind", "subject_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "subject_key", "sent_on"], name="reminder_once_a_day",
+                violation_error_message="This item was already reminded to this person today."),
+        ]
+        indexes = [models.Index(fields=["council", "sent_on"], name="reminder_log_council_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sent_on} {self.user} {self.get_kind_display()} {self.subject_key}"
+
+
+class JobKind(models.TextChoices):
+    """The council's scheduled jobs, each a django-celery-beat PeriodicTask calling one Celery task."""
+
+    REMINDERS = "reminders", "Reminders"
+    DRAFT_PACKS = "draft_packs", "Draft packs"
+
+
+class ScheduledJob(models.Model):
+    """Ties a council to one of its django-celery-beat periodic tasks, so that the schedule page shows and
+    edits only that council's jobs (other councils' jobs are not found)."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="scheduled_jobs")
+    kind = models.CharField(max_length=20, choices=JobKind.choices)
+    periodic_task = models.OneToOneField("django_celery_beat.PeriodicTask", on_delete=models.CASCADE,
+                                         related_name="pmf_job")
+
+    class Meta:
+        ordering = ["council", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "kind"], name="scheduled_job_once_per_council",
+                                    violation_error_message="This council already has that scheduled job."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.council}"

@@ -38,7 +38,7 @@ from plans.services import save_action_update
 from pmf import clock
 from pmf.access import restrict
 from pmf.choices import Role
-from pmf.models import AuditEntry, Council, User
+from pmf.models import AuditEntry, Council, ScheduledJob, User
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,10 @@ def current_target(ref: str, year: int = 2026) -> Target:
     target = Target.objects.get(indicator=indicator(ref), financial_year_id=year, superseded_at__isnull=True)
     assert target.is_locked
     return target
+
+
+def _reminders_job() -> ScheduledJob:
+    return ScheduledJob.objects.get(council__slug="harrowdale", kind="reminders")
 
 
 def objective(username: str) -> Plan:
@@ -232,6 +236,20 @@ GRID = [
         lambda o: _u("audit")),
     Row("audit_export", "audit_export", PAGE,              "R    N    N   N   N   N   N   R   N   R   L",
         lambda o: _u("audit_export")),
+    # E5: everybody chooses their own reminders; the performance unit runs its own council's schedule (the
+    # outsider's /schedule/ is their own council's; Harrowdale's jobs are not found by them).
+    Row("reminder preferences", "reminder_preferences", FORM,
+                                                           "W    W    W   W   W   W   W   W   W   W   L",
+        lambda o: _u("reminder_preferences"), lambda o: {"returns_due": "on", "sign_offs": "on"}),
+    Row("schedule", "schedule", FORM,                      "W    N    N   N   N   N   N   N   N   W   L",
+        lambda o: _u("schedule"), lambda o: {"enabled": "on", "days_before_due": "5", "repeat_every_days": "7"}),
+    Row("schedule job", "schedule_job", FORM,              "W    N    N   N   N   N   N   N   N   -   L",
+        lambda o: _u("schedule_job", _reminders_job().pk),
+        lambda o: {f"job{_reminders_job().pk}-{k}": v for k, v in
+                   {"hour": "7", "minute": "0", "days": ["1", "2", "3", "4", "5"], "enabled": "on"}.items()}),
+    Row("schedule send now", "schedule_send_now", DECISION,
+                                                           "W    N    N   N   N   N   N   N   N   W   L",
+        lambda o: _u("schedule_send_now"), lambda o: {"confirm": "yes"}),
     # Issue 4: dashboards and scorecards, read by every signed-in role within what it may read (GET only).
     Row("dashboard", "reporting:dashboard", PAGE,          "R    R    R   R   R   R   R   R   R   R   L",
         lambda o: _u("reporting:dashboard")),

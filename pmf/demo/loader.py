@@ -39,6 +39,7 @@ from pmf.demo.catalogue import INDICATORS, PROFILES, SPEC_V2, Ind
 from pmf.demo.timetable import make_timetable
 from pmf.models import Committee, Council, Directorate, Period, Portfolio, RoleAssignment, Service, Team, User
 from pmf.periods import add_months, financial_year_label, period_for_date, periods_per_year
+from pmf.schedule import ensure_schedule
 from pmf.services import ensure_financial_year, maintenance_window, performance_unit_group
 
 LONDON = ZoneInfo("Europe/London")
@@ -158,6 +159,7 @@ class DemoLoader:
         self.make_programmes()
         self.fix_timestamps()
         make_timetable(self.council, year_start=self.cy)
+        ensure_schedule(self.council)  # E5: the council's reminder and draft-pack jobs for Celery beat
         return self.council
 
     # ------------------------------------------------------------------------------------------ years
