@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 
 def _install_integrity_triggers(sender, using="default", **kwargs):
@@ -17,9 +17,28 @@ def _install_integrity_triggers(sender, using="default", **kwargs):
         integrity.install(editor)
 
 
+def _drop_integrity_triggers(sender, using="default", **kwargs):
+    """Drop the triggers before migrating: SQLite rebuilds a table by renaming it, which fails while a trigger
+    on another table names it (e.g. the issued-pack rule on pack files). post_migrate puts them back."""
+    from django.db import connections
+
+    from pmf import integrity
+
+    connection = connections[using]
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return
+    tables = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for rule in integrity.RULES:
+            if rule.table in tables:
+                for statement in integrity.drop_sql(connection.vendor, rules=[rule]):
+                    cursor.execute(statement)
+
+
 class PmfConfig(AppConfig):
     name = "pmf"
     verbose_name = "Organisation"
 
     def ready(self) -> None:
+        pre_migrate.connect(_drop_integrity_triggers, sender=self, dispatch_uid="pmf-integrity-triggers-drop")
         post_migrate.connect(_install_integrity_triggers, sender=self, dispatch_uid="pmf-integrity-triggers")

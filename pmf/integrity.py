@@ -2,7 +2,8 @@
 
 - E3: the audit trail is append-only;
 - B4: an approved target, its trajectory and tolerance never change (a re-approval adds a new revision);
-- B5: an approved return's figures never change (reopening it first is a recorded act).
+- B5: an approved return's figures never change (reopening it first is a recorded act);
+- D7: an issued report pack, its figures and its files never change and are never deleted.
 
 Each rule is a trigger on PostgreSQL and on SQLite, written from the table below. A row in
 ``pmf_maintenancewindow`` inside the same transaction lifts them, used only to remove a whole council.
@@ -19,6 +20,8 @@ RETURN_FIGURES = ["indicator_id", "period_id", "value", "numerator", "denominato
 TARGET_FIGURES = ["indicator_id", "financial_year_id", "annual_target", "band_low", "band_high", "baseline",
                   "needs_baseline", "tolerance_pct", "tolerance_abs", "approved_at", "approved_by_id", "revision",
                   "revises_id", "revision_reason"]
+PACK_FIELDS = ["definition_id", "council_id", "period_id", "title", "status", "snapshot", "as_of", "issued_by_id",
+               "issued_at", "issue_number"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,20 @@ RULES = [
          "B5: an approved return cannot be changed; reopen it first, with a reason."),
     Rule("pmf_return_locked_delete", "indicators_return", "DELETE", "OLD.state = 'approved'",
          "B5: an approved return cannot be deleted."),
+    Rule("pmf_pack_issued_update", "reporting_pack", "UPDATE",
+         "OLD.status = 'issued' AND ({changed:" + ",".join(PACK_FIELDS) + "})",
+         "D7: an issued report cannot be changed; prepare and issue a new version instead."),
+    Rule("pmf_pack_issued_delete", "reporting_pack", "DELETE", "OLD.status = 'issued'",
+         "D7: an issued report cannot be deleted."),
+    Rule("pmf_packfile_issued_insert", "reporting_packfile", "INSERT",
+         "EXISTS (SELECT 1 FROM reporting_pack p WHERE p.id = NEW.pack_id AND p.status = 'issued')",
+         "D7: an issued report's files cannot be changed."),
+    Rule("pmf_packfile_issued_update", "reporting_packfile", "UPDATE",
+         "EXISTS (SELECT 1 FROM reporting_pack p WHERE p.id IN (OLD.pack_id, NEW.pack_id) AND p.status = 'issued')",
+         "D7: an issued report's files cannot be changed."),
+    Rule("pmf_packfile_issued_delete", "reporting_packfile", "DELETE",
+         "EXISTS (SELECT 1 FROM reporting_pack p WHERE p.id = OLD.pack_id AND p.status = 'issued')",
+         "D7: an issued report's files cannot be deleted."),
 ]
 
 
@@ -96,11 +113,12 @@ def create_sql(vendor: str) -> list[str]:
     return statements
 
 
-def drop_sql(vendor: str) -> list[str]:
+def drop_sql(vendor: str, rules: list[Rule] | None = None) -> list[str]:
+    rules = RULES if rules is None else rules
     if vendor == "postgresql":
-        return [s for r in RULES for s in (f"DROP TRIGGER IF EXISTS {r.name} ON {r.table};",
+        return [s for r in rules for s in (f"DROP TRIGGER IF EXISTS {r.name} ON {r.table};",
                                             f"DROP FUNCTION IF EXISTS {r.name}();")]
-    return [f"DROP TRIGGER IF EXISTS {r.name};" for r in RULES]
+    return [f"DROP TRIGGER IF EXISTS {r.name};" for r in rules]
 
 
 def install(schema_editor) -> None:

@@ -1,8 +1,8 @@
-"""Pages members and the public read (issue 4). Each feature adds its own lines here."""
+"""Pages members and the public read (issue 4) and the report packs (issue 5)."""
 
 from django.urls import path
 
-from reporting import views_dashboard, views_scorecard
+from reporting import views_dashboard, views_packs, views_scorecard
 
 app_name = "reporting"
 urlpatterns = [
@@ -10,4 +10,16 @@ urlpatterns = [
     path("scorecard/<int:plan_pk>/", views_scorecard.scorecard, name="scorecard"),
     path("scorecard/<int:plan_pk>/scorecard.csv", views_scorecard.scorecard_csv, name="scorecard_csv"),
     path("scorecard/<int:plan_pk>/scorecard.xlsx", views_scorecard.scorecard_xlsx, name="scorecard_xlsx"),
+    path("reports/", views_packs.archive, name="archive"),
+    path("reports/set-up/", views_packs.definition_list, name="definitions"),
+    path("reports/set-up/new/", views_packs.definition_edit, name="definition_add"),
+    path("reports/set-up/<int:pk>/", views_packs.definition_detail, name="definition"),
+    path("reports/set-up/<int:pk>/edit/", views_packs.definition_edit, name="definition_edit"),
+    path("reports/set-up/<int:pk>/delete/", views_packs.definition_delete, name="definition_delete"),
+    path("reports/<int:pk>/", views_packs.pack_detail, name="pack"),
+    path("reports/<int:pk>/progress/", views_packs.pack_progress, name="pack_progress"),
+    path("reports/<int:pk>/issue/", views_packs.pack_issue, name="pack_issue"),
+    path("reports/<int:pk>/retry/", views_packs.pack_retry, name="pack_retry"),
+    path("reports/<int:pk>/prepare-again/", views_packs.pack_regenerate, name="pack_regenerate"),
+    path("reports/<int:pk>/<str:fmt>/", views_packs.pack_file, name="pack_file"),
 ]

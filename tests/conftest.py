@@ -18,6 +18,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_demo", verbosity=0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_in_process():
+    """Tasks run in the test process even with REDIS_URL set: a worker cannot see a test's uncommitted data.
+    The real worker is exercised by tests/test_packs_live.py, which .ci/run runs on its own."""
+    from pmf.celery import app
+
+    app.conf.task_always_eager = True
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS

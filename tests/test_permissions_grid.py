@@ -38,7 +38,8 @@ from plans.services import save_action_update
 from pmf import clock
 from pmf.access import restrict
 from pmf.choices import Role
-from pmf.models import AuditEntry, Council, ScheduledJob, User
+from pmf.models import AuditEntry, Council, Period, ScheduledJob, User
+from reporting.models import Pack, PackFile, ReportDefinition
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,40 @@ def objective(username: str) -> Plan:
                             start_year_id=2026)
 
 
+def _snapshot(title: str) -> dict:
+    """A small but complete pack snapshot (see reporting/snapshot.py): the grid is about who may see, not what."""
+    return {"schema": 1, "title": title, "council": "Harrowdale Council", "report_type": "cabinet",
+            "report_type_label": "Cabinet report (tier 1)", "scope_label": "All plans",
+            "measures_label": "Key performance indicators", "year_label": "2026/27", "quarter": 2,
+            "period_label": "Q2 2026/27: July to September 2026", "as_of": "2026-11-16",
+            "generated_at": "2026-11-16T09:00:00+00:00", "sections": ["overview", "plans"],
+            "overview": {"rag_counts": {"green": 1, "amber": 0, "red": 0, "not_rated": 0, "missing": 0},
+                         "direction_counts": {"improving": 1, "maintained": 0, "declining": 0, "not_comparable": 0},
+                         "actions_by_status": {}, "by_priority": []},
+            "plans": [], "exception_rule": "", "exceptions": {"measures": [], "actions": []}, "benchmarking": [],
+            "missing": []}
+
+
+def grid_pack(report_type: str, *, issued: bool) -> Pack:
+    """A ready draft, or an issued pack, of one of the demo's reports for Q2 2026/27, with a PDF."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    definition = ReportDefinition.objects.get(council__slug="harrowdale", report_type=report_type)
+    period = Period.objects.get(financial_year_id=2026, frequency="quarterly", number=2)
+    pack = Pack.objects.create(definition=definition, council=definition.council, period=period,
+                               title=f"{definition.name}: Q2 2026/27", status="ready",
+                               snapshot=_snapshot(definition.name), as_of=clock.today())
+    row = PackFile(pack=pack, format="pdf", size=9, sha256="0" * 64, pages=1, seconds=1)
+    row.file.save("grid.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    row.save()
+    if issued:
+        Pack.objects.filter(pk=pack.pk).update(status="issued", issued_at=timezone.now(), issue_number=1,
+                                               issued_by=user("helen.marsh"), is_public=True)
+        pack.refresh_from_db()
+    return pack
+
+
 class Objects:
     """What each row visits, looked up (or made) on first use inside the test's transaction.
 
@@ -146,6 +181,11 @@ class Objects:
     peer_objective_item = cached_property(lambda self: self.peer_objective.items.order_by("pk").first())
     # An individual objective in Adults and Health.
     other_objective = cached_property(lambda self: objective("alan.blackwood"))
+    # Issue 5: the Cabinet report (published), a ready draft of the exception report, an issued Cabinet pack.
+    report = cached_property(lambda self: ReportDefinition.objects.get(council__slug="harrowdale",
+                                                                       report_type="cabinet"))
+    draft_pack = cached_property(lambda self: grid_pack("exception", issued=False))
+    issued_pack = cached_property(lambda self: grid_pack("cabinet", issued=True))
 
 
 def _u(name: str, *args) -> str:
@@ -251,6 +291,46 @@ GRID = [
                                                            "W    N    N   N   N   N   N   N   N   W   L",
         lambda o: _u("schedule_send_now"), lambda o: {"confirm": "yes"}),
     # Issue 4: dashboards and scorecards, read by every signed-in role within what it may read (GET only).
+    # Issue 5: reports. The performance unit sets them up, prepares and issues packs; internal audit reads every
+    # report and pack; everybody signed in reads issued packs; the public reads issued packs of published reports.
+    Row("reports archive", "reporting:archive", PAGE,      "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("reporting:archive")),
+    Row("report set-up", "reporting:definitions", PAGE,    "R    N    N   N   N   N   N   R   N   R   L",
+        lambda o: _u("reporting:definitions")),
+    Row("report new", "reporting:definition_add", FORM,    "W    N    N   N   N   N   N   N   N   W   L",
+        lambda o: _u("reporting:definition_add"), lambda o: {"name": "", "report_type": "cabinet"}),
+    Row("report", "reporting:definition", FORM,            "W    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("reporting:definition", o.report.pk), lambda o: {"period": ""}),
+    Row("report edit", "reporting:definition_edit", FORM,  "W    -    -   -   -   -   -   N   -   -   L",
+        lambda o: _u("reporting:definition_edit", o.report.pk), lambda o: {"name": ""}),
+    Row("report delete", "reporting:definition_delete", DECISION,
+        #                                                   perf lead head dir del cab scr aud stf out anon
+                                                           "W    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("reporting:definition_delete", o.report.pk), lambda o: {}),
+    Row("pack issued", "reporting:pack", PAGE,             "R    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("reporting:pack", o.issued_pack.pk)),
+    Row("pack draft", "reporting:pack", PAGE,              "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("reporting:pack", o.draft_pack.pk)),
+    Row("pack progress", "reporting:pack_progress", PAGE,  "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("reporting:pack_progress", o.draft_pack.pk)),
+    Row("pack file issued", "reporting:pack_file", PAGE,   "R    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("reporting:pack_file", o.issued_pack.pk, "pdf")),
+    Row("pack file draft", "reporting:pack_file", PAGE,    "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("reporting:pack_file", o.draft_pack.pk, "pdf")),
+    Row("pack issue", "reporting:pack_issue", DECISION,    "W    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("reporting:pack_issue", o.draft_pack.pk), lambda o: {"version": "0"}),
+    Row("pack retry", "reporting:pack_retry", DECISION,    "W    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("reporting:pack_retry", o.draft_pack.pk), lambda o: {}),
+    Row("pack again", "reporting:pack_regenerate", DECISION,
+        #                                                   perf lead head dir del cab scr aud stf out anon
+                                                           "W    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("reporting:pack_regenerate", o.draft_pack.pk), lambda o: {"version": "0"}),
+    Row("public reports", "public:reports", PUBLIC,        "P    P    P   P   P   P   P   P   P   P   P",
+        lambda o: _u("public:reports", "harrowdale")),
+    Row("public report", "public:report", PUBLIC,          "P    P    P   P   P   P   P   P   P   P   P",
+        lambda o: _u("public:report", "harrowdale", o.issued_pack.pk)),
+    Row("public report file", "public:report_file", PUBLIC, "P    P    P   P   P   P   P   P   P   P   P",
+        lambda o: _u("public:report_file", "harrowdale", o.issued_pack.pk, "pdf")),
     Row("dashboard", "reporting:dashboard", PAGE,          "R    R    R   R   R   R   R   R   R   R   L",
         lambda o: _u("reporting:dashboard")),
     Row("scorecard", "reporting:scorecard", PAGE,          "R    R    R   R   R   R   R   R   R   -   L",

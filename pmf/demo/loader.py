@@ -160,6 +160,9 @@ class DemoLoader:
         self.fix_timestamps()
         make_timetable(self.council, year_start=self.cy)
         ensure_schedule(self.council)  # E5: the council's reminder and draft-pack jobs for Celery beat
+        from reporting.demo import make_report_definitions
+
+        make_report_definitions(self.council)  # D2, D3: the reports the council issues
         return self.council
 
     # ------------------------------------------------------------------------------------------ years
@@ -1258,7 +1261,14 @@ def delete_demo(council: Council) -> None:
 
 
 def _delete_demo(council: Council) -> None:
+    from reporting.models import Pack, PackFile, ReportDefinition
+
     users = list(User.objects.filter(role_assignments__council=council).values_list("pk", flat=True).distinct())
+    for row in PackFile.objects.filter(pack__council=council):
+        row.file.delete(save=False)
+    PackFile.objects.filter(pack__council=council).delete()
+    Pack.objects.filter(council=council).delete()
+    ReportDefinition.objects.filter(council=council).delete()
     Return.objects.filter(indicator__council=council).delete()
     Indicator.objects.filter(council=council).update(current_spec=None)
     Indicator.objects.filter(council=council).delete()

@@ -1,0 +1,501 @@
+"""Assembly of a report pack's snapshot (D2, D3, C4, C6): every figure of the pack, from approved data only.
+
+``assemble(definition, period, as_of=...)`` reads the council's data once and returns a ``reporting.snapshot``
+dict; the renderers (``reporting.rendering``) draw every format from it, and an issued pack keeps it for ever.
+
+Which measures and actions: those in the definition's scope (the whole council; a portfolio's plan items and
+everything beneath them; a committee's remit and everything beneath it; a directorate's services), KPIs and key
+actions only unless the definition asks for all. A public report leaves restricted measures out.
+
+Where a measure sits: each plan section holds the measures and actions linked to that plan's items. The plans
+are those below the top of the golden thread (the Council Plan is the overview, by priority), current in the
+period's year; a measure linked to several plans appears in each, as on their scorecards (D5).
+
+The exception rules (D3, C 7.2-7.3 and 9.2), for a quarterly report of quarter Q:
+- Q1 and Q3: every measure in scope, KPI or not, that was Red at the previous quarter, with its progress since;
+- Q2 and Q4: every KPI in scope that is Red, with the outcome owner's further information;
+- every quarter: every action in scope slipped more than 3 months at the quarter's end, with its reasons and
+  corrective actions.
+A monthly report's exceptions are the measures Red that month; an annual report's, the KPIs Red at year end.
+
+Unapproved data is never used (D2): the series hold approved returns only, and the pack lists every measure
+whose figure for the period was missing or not yet approved when it was assembled.
+
+A fixed number of queries whatever the number of measures.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from indicators.choices import Direction, IndicatorKind, Rag, ReturnState
+from indicators.models import BenchmarkValue, Indicator, RecoveryPlan, Return
+from indicators.selectors import APPROVED_ONLY, PeriodAssessment, Series, assess, load_series
+from indicators.templatetags.pmf_tags import figure
+from plans.assessment import ActionStatus, action_status
+from plans.choices import ActionStatus as ActionStatusChoice
+from plans.models import Action, ActionUpdate, Plan, PlanItem
+from pmf.models import Period, User
+from pmf.periods import financial_year_label, period_label, previous_period
+from reporting import charts
+from reporting.models import ReportDefinition, ScopeKind, Section
+from reporting.scorecard import Row
+from reporting.selectors import quarter_assessment
+from reporting.snapshot import SCHEMA_VERSION
+
+RAG_KEYS = ["green", "amber", "red", "not_rated", "missing"]
+RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red", "not_rated": "Measured (not rated)",
+             "missing": "Missing (M)"}
+DIRECTION_KEYS = ["improving", "maintained", "declining", "not_comparable"]
+DIRECTION_WORDS = {"improving": "Improving", "maintained": "Maintained", "declining": "Declining",
+                   "not_comparable": "Not comparable"}
+STATE_WORDS = {ReturnState.SUBMITTED: "Awaiting sign-off", ReturnState.DRAFT: "Draft, not submitted",
+               ReturnState.RETURNED: "Sent back to the officer"}
+
+Progress = Callable[[int, str], None]
+
+
+# -- the report's period ----------------------------------------------------------------------------------------
+
+def report_quarter(period: Period) -> tuple[int, int]:
+    """The quarter a report of ``period`` shows for measures reported quarterly or less often: the quarter
+    itself; for a month, the latest quarter ended by the month's end; for a year, its Q4."""
+    year, number = period.financial_year_id, period.number
+    if period.frequency == "quarterly":
+        return year, number
+    if period.frequency == "annual":
+        return year, 4
+    if number % 3 == 0:
+        return year, number // 3
+    return previous_period(frequency="quarterly", year_start=year, period_number=(number - 1) // 3 + 1)
+
+
+def assess_for(series: Series, period: Period) -> PeriodAssessment:
+    """A measure's figure in a report of ``period`` (C6)."""
+    if period.frequency == "monthly" and series.spec_for(period.financial_year_id).frequency == "monthly":
+        return assess(series, (period.financial_year_id, period.number))
+    year, quarter = report_quarter(period)
+    return quarter_assessment(series, year_start=year, quarter=quarter)
+
+
+def period_title(period: Period) -> str:
+    label = period_label(frequency=period.frequency, year_start=period.financial_year_id,
+                         period_number=period.number)
+    if period.frequency == "quarterly":
+        return (f"Q{period.number} {financial_year_label(period.financial_year_id)}: "
+                f"{period.start:%B} to {period.end:%B %Y}")
+    return label
+
+
+def pack_title(definition: ReportDefinition, period: Period) -> str:
+    if period.frequency == "quarterly":
+        when = f"Q{period.number} {financial_year_label(period.financial_year_id)}"
+    else:
+        when = period_label(frequency=period.frequency, year_start=period.financial_year_id,
+                            period_number=period.number)
+    return f"{definition.name}: {when}"
+
+
+# -- scope ------------------------------------------------------------------------------------------------------
+
+def _scope_paths(definition: ReportDefinition) -> list[str] | None:
+    """The plan-item paths the scope covers (None: the whole council or a directorate)."""
+    if definition.scope == ScopeKind.PORTFOLIO:
+        return list(PlanItem.objects.filter(portfolio_id=definition.portfolio_id).values_list("path", flat=True))
+    if definition.scope == ScopeKind.COMMITTEE:
+        return list(PlanItem.objects.filter(committees=definition.committee_id,
+                                            plan__council_id=definition.council_id)
+                    .values_list("path", flat=True))
+    return None
+
+
+def _scoped(qs: QuerySet, definition: ReportDefinition, paths: list[str] | None) -> QuerySet:
+    if definition.scope == ScopeKind.DIRECTORATE:
+        return qs.filter(service__directorate_id=definition.directorate_id)
+    if paths is None:
+        return qs
+    if not paths:
+        return qs.none()
+    under = functools.reduce(operator.or_, (Q(plan_items__path__startswith=p) for p in paths))
+    return qs.filter(pk__in=qs.model._default_manager.filter(under).values("pk"))
+
+
+def scope_indicators(definition: ReportDefinition, paths: list[str] | None) -> QuerySet[Indicator]:
+    """Every measure in scope (KPI or not): the Q1/Q3 exception rule needs them all."""
+    qs = Indicator.objects.filter(council_id=definition.council_id, current_spec__isnull=False)
+    if definition.is_public:
+        qs = qs.filter(is_restricted=False)
+    return _scoped(qs, definition, paths).order_by("ref")
+
+
+def scope_actions(definition: ReportDefinition, paths: list[str] | None) -> QuerySet[Action]:
+    return _scoped(Action.objects.filter(council_id=definition.council_id), definition, paths).order_by("ref")
+
+
+# -- rows -------------------------------------------------------------------------------------------------------
+
+def _rag_key(assessment: PeriodAssessment) -> str:
+    if assessment.value is None:
+        return "missing"
+    return {Rag.GREEN: "green", Rag.AMBER: "amber", Rag.RED: "red"}.get(assessment.rag, "not_rated")
+
+
+def _direction_key(assessment: PeriodAssessment) -> str:
+    return {Direction.IMPROVING: "improving", Direction.MAINTAINED: "maintained",
+            Direction.DECLINING: "declining"}.get(assessment.direction, "not_comparable")
+
+
+def _raw(value) -> str | None:
+    """A decimal as plain text for the data annex: 93.4, not 93.400000; 50, not 5E+1."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _date(value: date | None) -> str:
+    return f"{value:%-d %b %Y}" if value else ""
+
+
+class _Measure:
+    """One measure in scope with its assessment for the period, its row and what the rules need."""
+
+    def __init__(self, series: Series, period: Period, officers: dict[int, str]):
+        self.series = series
+        self.indicator = series.indicator
+        year = period.financial_year_id
+        self.spec = series.spec_for(year)
+        self.assessment = assess_for(series, period)
+        previous = quarter_assessment(series, year_start=year - 1, quarter=4)
+        target = series.targets.get(year)
+        band = None
+        if target is not None and target.band_low is not None and self.spec.polarity == "band":
+            band = (target.band_low, target.band_high)
+        self.row = Row(indicator=self.indicator, spec=self.spec, assessment=self.assessment,
+                       previous=previous.value, target=target.annual_target if target is not None else None,
+                       target_band=band, officer=officers.get(self.spec.accountable_officer_id, ""))
+        self.rag = _rag_key(self.assessment)
+        self.direction = _direction_key(self.assessment)
+
+    def data(self) -> dict:
+        r = self.row
+        return {
+            "ref": self.indicator.ref, "name": self.indicator.title, "is_kpi": self.indicator.kind == IndicatorKind.KPI,
+            "unit": self.spec.unit, "data_source": r.text("data_source"), "previous": r.text("previous"),
+            "target": r.text("target"), "ytd_plan": r.text("ytd_plan"), "ytd": r.text("ytd"),
+            "value": figure(self.assessment.value, self.spec) if self.assessment.value is not None else "M",
+            "value_raw": _raw(self.assessment.value), "target_raw": _raw(self.assessment.target),
+            "rag": self.rag, "rag_label": RAG_WORDS[self.rag],
+            "direction": self.direction, "direction_label": DIRECTION_WORDS[self.direction],
+            "period": self.assessment.label, "officer": r.officer, "comments": r.comments,
+        }
+
+
+def _counts(keys: list[str], values) -> dict[str, int]:
+    found = Counter(values)
+    return {k: found.get(k, 0) for k in keys}
+
+
+def _chart(series: Series, year: int) -> dict:
+    chart = charts.indicator_chart(series, year=year)
+    spec = series.spec_for(year)
+    points = chart["points"]
+    lower = [p["band_low"] if chart["band"] else p["amber_low"] for p in points]
+    upper = [p["band_high"] if chart["band"] else p["amber_high"] for p in points]
+    return {
+        "title": f"{series.indicator.ref} {series.indicator.title}, {chart['year_label']}",
+        "unit": spec.get_unit_display(),
+        "labels": [p["label"] for p in points],
+        "actual": [_raw(p["actual"]) for p in points],
+        "target": [_raw(p["target"]) for p in points],
+        "lower": [_raw(v) for v in lower],
+        "upper": [_raw(v) for v in upper],
+        "last_year": [_raw(p["last_year"]) for p in points],
+    }
+
+
+# -- assembly ---------------------------------------------------------------------------------------------------
+
+def assemble(definition: ReportDefinition, period: Period, *, as_of: date,
+             progress: Progress | None = None) -> dict:
+    """The snapshot of ``definition``'s report for ``period``, from the data approved by now."""
+    progress = progress or (lambda percent, step: None)
+    year = period.financial_year_id
+    period_end = period.end
+    sections = [s for s in Section.values if s in (definition.sections or [])]
+    paths = _scope_paths(definition)
+
+    progress(5, "Reading the approved figures")
+    indicators = scope_indicators(definition, paths).prefetch_related("plan_items")
+    series_all = load_series(indicators, states=APPROVED_ONLY)
+    officer_ids = {s.spec_for(year).accountable_officer_id for s in series_all} - {None}
+    officers = {u.pk: u.display_name for u in User.objects.filter(pk__in=officer_ids)} if officer_ids else {}
+    measures_all = [_Measure(s, period, officers) for s in series_all]
+    reported = [m for m in measures_all if not definition.kpis_only or m.indicator.kind == IndicatorKind.KPI]
+
+    progress(15, "Assessing actions")
+    actions_qs = scope_actions(definition, paths).filter(
+        Q(completed_on__isnull=True) | Q(completed_on__gte=date(year, 4, 1))).select_related("owner")
+    actions_all = list(actions_qs.prefetch_related("plan_items"))
+    statuses = {a.pk: action_status(as_of=period_end, start=a.start, approved_end=a.approved_end,
+                                    forecast_end=a.forecast_end, completed_on=a.completed_on,
+                                    no_longer_viable=a.no_longer_viable) for a in actions_all}
+    actions = [a for a in actions_all if not definition.kpis_only or a.is_key]
+
+    def action_row(action: Action) -> dict:
+        status = ActionStatusChoice(statuses[action.pk])
+        return {"ref": action.ref, "title": action.title, "owner": action.owner.display_name if action.owner else "",
+                "status": status.value, "status_label": status.label, "approved_end": _date(action.approved_end),
+                "forecast_end": _date(action.forecast_end), "comment": action.latest_update.strip()}
+
+    overview = _overview(definition, reported, actions, statuses, year)
+
+    progress(25, "Building the plan sections")
+    plan_sections = _plan_sections(definition, reported, actions, action_row, year) if Section.PLANS in sections \
+        else []
+
+    progress(35, "Applying the exception rules")
+    exception_rule, exceptions = ("", {"measures": [], "actions": []})
+    if Section.EXCEPTIONS in sections:
+        exception_rule, exceptions = _exceptions(period, measures_all, actions_all, statuses, action_row, as_of)
+
+    progress(45, "Benchmarking")
+    benchmarking = []
+    if Section.BENCHMARKING in sections and period.frequency == "quarterly" and period.number == 2:
+        benchmarking = _benchmarking(reported, year - 1)
+
+    missing = _missing(reported, period) if Section.MISSING in sections else []
+
+    return {
+        "schema": SCHEMA_VERSION,
+        "title": pack_title(definition, period),
+        "council": definition.council.name,
+        "report_type": definition.report_type,
+        "report_type_label": definition.get_report_type_display(),
+        "scope_label": definition.scope_label,
+        "measures_label": "Key performance indicators" if definition.kpis_only else "All measures",
+        "year_label": financial_year_label(year),
+        "quarter": period.number if period.frequency == "quarterly" else 0,
+        "period_label": period_title(period),
+        "as_of": as_of.isoformat(),
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "sections": sections,
+        "overview": overview,
+        "plans": plan_sections,
+        "exception_rule": exception_rule,
+        "exceptions": exceptions,
+        "benchmarking": benchmarking,
+        "missing": missing,
+    }
+
+
+def _priorities(council_id: int, year: int) -> list[PlanItem]:
+    return list(PlanItem.objects.filter(
+        plan__council_id=council_id, plan__level__rank=1, parent__isnull=True,
+        plan__start_year_id__lte=year, plan__end_year_id__gte=year).order_by("position", "pk"))
+
+
+def _overview(definition, reported: list[_Measure], actions: list[Action], statuses: dict, year: int) -> dict:
+    by_priority = []
+    for priority in _priorities(definition.council_id, year):
+        under = [m for m in reported if any(i.path.startswith(priority.path) for i in m.indicator.plan_items.all())]
+        if not under:
+            continue
+        by_priority.append({
+            "title": f"{priority.ref} {priority.title}",
+            "rag_counts": _counts(RAG_KEYS, (m.rag for m in under)),
+            "direction_counts": _counts(DIRECTION_KEYS, (m.direction for m in under)),
+        })
+    action_counts = Counter(statuses[a.pk] for a in actions)
+    return {
+        "rag_counts": _counts(RAG_KEYS, (m.rag for m in reported)),
+        "direction_counts": _counts(DIRECTION_KEYS, (m.direction for m in reported)),
+        "actions_by_status": {s.label: action_counts.get(s.value, 0) for s in ActionStatusChoice},
+        "by_priority": by_priority,
+    }
+
+
+def _plan_sections(definition, reported: list[_Measure], actions: list[Action], action_row, year: int) -> list:
+    item_ids = {i.pk for m in reported for i in m.indicator.plan_items.all()}
+    item_ids |= {i.pk for a in actions for i in a.plan_items.all()}
+    plans = {p.pk: p for p in Plan.objects.filter(
+        items__in=item_ids, level__rank__gt=1, start_year_id__lte=year, end_year_id__gte=year,
+    ).select_related("level", "owner", "directorate").distinct()}
+    item_plan = dict(PlanItem.objects.filter(pk__in=item_ids).values_list("pk", "plan_id"))
+    sections = []
+    for plan in sorted(plans.values(), key=lambda p: (p.level.rank, p.directorate.name if p.directorate else "",
+                                                       p.title, p.pk)):
+        measures = [m for m in reported if any(item_plan.get(i.pk) == plan.pk for i in m.indicator.plan_items.all())]
+        plan_actions = [a for a in actions if any(item_plan.get(i.pk) == plan.pk for i in a.plan_items.all())]
+        if not measures and not plan_actions:
+            continue
+        sections.append({
+            "id": plan.pk, "title": plan.title, "level": plan.level.name,
+            "owner": plan.owner.display_name if plan.owner else "",
+            "rag_counts": _counts(RAG_KEYS, (m.rag for m in measures)),
+            "measures": [m.data() for m in measures],
+            "actions": [action_row(a) for a in plan_actions],
+        })
+    return sections
+
+
+def _exceptions(period: Period, measures_all: list[_Measure], actions_all: list[Action], statuses: dict,
+                action_row, as_of: date) -> tuple[str, dict]:
+    year = period.financial_year_id
+    chosen: list[tuple[_Measure, str, str, str]] = []  # measure, why, previous rating, progress
+    if period.frequency == "quarterly" and period.number in (1, 3):
+        rule = (f"Q{period.number}: every measure, KPI or not, that was Red at the previous quarter, with its "
+                "progress since; every action slipped more than 3 months.")
+        prev_year, prev_q = previous_period(frequency="quarterly", year_start=year, period_number=period.number)
+        for m in measures_all:
+            before = quarter_assessment(m.series, year_start=prev_year, quarter=prev_q)
+            if before.value is not None and before.rag == Rag.RED:
+                then = figure(before.value, m.spec)
+                if m.assessment.value is None:
+                    progress = f"Red at Q{prev_q} ({then}); no approved figure since."
+                else:
+                    now = figure(m.assessment.value, m.spec)
+                    progress = (f"Red at Q{prev_q} ({then}); now {RAG_WORDS[m.rag]} ({now}), "
+                                f"{DIRECTION_WORDS[m.direction].lower()}.")
+                chosen.append((m, f"Red at Q{prev_q} {financial_year_label(prev_year)}", "Red", progress))
+    else:
+        if period.frequency == "monthly":
+            rule = "Every measure Red this month; every action slipped more than 3 months."
+            candidates = measures_all
+        else:
+            rule = (f"Q{period.number if period.frequency == 'quarterly' else 4}: every KPI that is Red, with the "
+                    "outcome owner's further information; every action slipped more than 3 months.")
+            candidates = [m for m in measures_all if m.indicator.kind == IndicatorKind.KPI]
+        for m in candidates:
+            if m.rag == "red":
+                chosen.append((m, f"Red at {m.assessment.label}", "", ""))
+
+    ids = [m.indicator.pk for m, *_ in chosen]
+    slipped = [a for a in actions_all if statuses[a.pk] == ActionStatus.SLIPPED_GT3]
+    plans_by_indicator: dict[int, RecoveryPlan] = {}
+    plans_by_action: dict[int, RecoveryPlan] = {}
+    recovery = RecoveryPlan.objects.filter(
+        Q(indicator_id__in=ids) | Q(action__in=slipped), requested_at__date__lte=as_of,
+    ).select_related("owner").order_by("requested_at")
+    for plan in recovery:  # the latest plan asked for wins
+        if plan.indicator_id:
+            plans_by_indicator[plan.indicator_id] = plan
+        else:
+            plans_by_action[plan.action_id] = plan
+    approvers = {m.assessment.ret.approved_by_id for m, *_ in chosen if m.assessment.ret} - {None}
+    names = {u.pk: u.display_name for u in User.objects.filter(pk__in=approvers)} if approvers else {}
+    plan_titles: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for ind_id, title in Indicator.plan_items.through.objects.filter(indicator_id__in=ids).values_list(
+            "indicator_id", "planitem__plan__title"):
+        plan_titles[("i", ind_id)].add(title)
+    for action_id, title in Action.plan_items.through.objects.filter(action__in=slipped).values_list(
+            "action_id", "planitem__plan__title"):
+        plan_titles[("a", action_id)].add(title)
+
+    measures = []
+    for m, why, previous_rag, progress in chosen:
+        ret = m.assessment.ret
+        if ret is not None and ret.approved_at:
+            sign_off = f"Approved by {names.get(ret.approved_by_id, 'unknown')} on {_date(ret.approved_at.date())}"
+        else:
+            sign_off = "Not signed off"
+        plan = plans_by_indicator.get(m.indicator.pk)
+        measures.append({
+            "row": m.data(),
+            "plan": "; ".join(sorted(plan_titles[("i", m.indicator.pk)])),
+            "why": why,
+            "previous_rag_label": previous_rag,
+            "progress": progress,
+            "owner_information": ret.commentary.strip() if ret is not None else "",
+            "recovery_plan": _recovery(plan),
+            "sign_off": sign_off,
+            "chart": _chart(m.series, m.assessment.key[0]),
+        })
+
+    reasons = _latest_update_commentary(slipped, period.end)
+    actions = []
+    for a in slipped:
+        plan = plans_by_action.get(a.pk)
+        actions.append({
+            "action": action_row(a),
+            "plan": "; ".join(sorted(plan_titles[("a", a.pk)])),
+            "reason": reasons.get(a.pk) or a.latest_update.strip() or "No reason given.",
+            "corrective": plan.actions.strip() if plan is not None and plan.actions else
+            ("Recovery plan requested, not yet provided." if plan is not None else "No recovery plan."),
+        })
+    return rule, {"measures": measures, "actions": actions}
+
+
+def _recovery(plan: RecoveryPlan | None) -> dict | None:
+    if plan is None:
+        return None
+    return {"causes": plan.causes, "actions": plan.actions, "owner": plan.action_owner or plan.owner.display_name,
+            "expected_date": _date(plan.expected_on_target), "status": plan.get_status_display()}
+
+
+def _latest_update_commentary(actions: list[Action], until: date) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for action_id, text in ActionUpdate.objects.filter(
+            action__in=actions, state=ActionUpdate.State.APPROVED, as_of__lte=until,
+    ).order_by("as_of", "pk").values_list("action_id", "commentary"):
+        if text.strip():
+            found[action_id] = text.strip()
+    return found
+
+
+def _benchmarking(reported: list[_Measure], year: int) -> list[dict]:
+    by_indicator: dict[int, list[BenchmarkValue]] = defaultdict(list)
+    for value in BenchmarkValue.objects.filter(indicator__in=[m.indicator.pk for m in reported],
+                                               financial_year_id=year):
+        by_indicator[value.indicator_id].append(value)
+    rows = []
+    for m in reported:
+        values = by_indicator.get(m.indicator.pk)
+        if not values:
+            continue
+        bench = charts.benchmark(m.series, values)
+        if bench is None:
+            continue
+        spec = m.series.spec_for(year)
+        rows.append({
+            "ref": m.indicator.ref, "name": m.indicator.title, "year_label": bench.year_label,
+            "value": figure(bench.council_value, spec) if bench.council_value is not None else "M",
+            "rank": f"{charts._ordinal(bench.rank)} of {bench.of}" if bench.rank else "Not ranked",
+            "quartile": f"{charts._ordinal(bench.quartile)} quartile" if bench.quartile else "",
+            "median": figure(bench.median, spec),
+        })
+    return rows
+
+
+def _missing(reported: list[_Measure], period: Period) -> list[dict]:
+    """Measures whose figure for the period was missing or unapproved (D2), with the state of what there is."""
+    wanted = {}
+    for m in reported:
+        if m.assessment.ret is None or m.assessment.value is None:
+            wanted[m.indicator.pk] = m
+    if not wanted:
+        return []
+    keys = {(pk, *m.assessment.key) for pk, m in wanted.items()}
+    states: dict[int, tuple[str, date | None]] = {}
+    for ind_id, fy, number, state, submitted in Return.objects.filter(
+            indicator_id__in=wanted, period__financial_year_id__in={k[1] for k in keys},
+    ).exclude(state=ReturnState.APPROVED).values_list(
+            "indicator_id", "period__financial_year_id", "period__number", "state", "submitted_at"):
+        if (ind_id, fy, number) in keys:
+            states[ind_id] = (state, submitted)
+    rows = []
+    for pk, m in wanted.items():
+        state, submitted = states.get(pk, (None, None))
+        if state is None:
+            reason = "No return"
+        else:
+            reason = STATE_WORDS.get(state, state)
+            if state == ReturnState.SUBMITTED and submitted:
+                reason += f" (submitted {_date(timezone.localtime(submitted).date())})"
+        rows.append({"ref": m.indicator.ref, "name": f"{m.indicator.title} ({m.assessment.label})",
+                     "reason": reason})
+    return rows
