@@ -16,11 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Max, Prefetch, QuerySet, Window
 
 from indicators import assessment as rules
 from indicators.choices import Calculation, MeasureType, Polarity, ReturnState
 from indicators.models import Indicator, Return, Specification, Target
+from pmf import gc_pause
 from pmf.periods import period_label, periods_per_year
 
 #: Return states whose figures count. Reports use approved figures only (D2); pages show every figure
@@ -79,20 +80,33 @@ class Series:
         return chosen
 
 
-def _returns_prefetch(states: frozenset[str]) -> Prefetch:
+def _returns_prefetch(states: frozenset[str], since_year: int | None = None,
+                      latest_years: int | None = None) -> Prefetch:
     qs = Return.objects.select_related("period").order_by("period__start")
     if states != ALL_STATES:
         qs = qs.filter(state__in=states)
+    if since_year is not None:
+        qs = qs.filter(period__financial_year_id__gte=since_year)
+    if latest_years is not None:
+        # Each indicator's latest financial year with a return (in these states), by a window over its returns
+        # in the same query; the filter on it applies after the others (SQL's QUALIFY, which Django emulates).
+        qs = qs.annotate(latest_year_with_return=Window(Max("period__financial_year_id"),
+                                                        partition_by=[F("indicator_id")]))
+        qs = qs.filter(period__financial_year_id__gt=F("latest_year_with_return") - latest_years)
     return Prefetch("returns", queryset=qs, to_attr="loaded_returns")
 
 
-def series_queryset(qs: QuerySet[Indicator], *, states: frozenset[str] = ALL_STATES) -> QuerySet[Indicator]:
-    """The query shape for assessing indicators: a fixed number of queries for any number of them."""
+def series_queryset(qs: QuerySet[Indicator], *, states: frozenset[str] = ALL_STATES,
+                    since_year: int | None = None, latest_years: int | None = None) -> QuerySet[Indicator]:
+    """The query shape for assessing indicators: a fixed number of queries for any number of them. For pages that
+    look back only so far: ``since_year`` leaves out the returns of financial years before it; ``latest_years``
+    keeps only each indicator's latest that many financial years with a return (2: enough for ``latest``, whose
+    comparison period is at most a year earlier)."""
     return qs.select_related("council", "current_spec").prefetch_related(
         Prefetch("specifications", queryset=Specification.objects.order_by("version"), to_attr="loaded_specs"),
         Prefetch("targets", queryset=Target.objects.prefetch_related("trajectory").order_by("revision"),
                  to_attr="loaded_targets"),
-        _returns_prefetch(states),
+        _returns_prefetch(states, since_year, latest_years),
     )
 
 
@@ -101,6 +115,8 @@ def series_for(indicator: Indicator) -> Series:
     specs = list(indicator.loaded_specs)
     if not specs:
         raise ValueError(f"{indicator.ref} has no specification")
+    for target in indicator.loaded_targets:  # target_at looks points up by number
+        target.points_by_number = {p.period_number: p.value for p in target.trajectory.all()}
     current = {t.financial_year_id: t for t in indicator.loaded_targets if t.superseded_at is None}
     original = {t.financial_year_id: t for t in indicator.loaded_targets
                 if t.revision == 1 and current.get(t.financial_year_id) not in (None, t)}
@@ -114,8 +130,16 @@ def series_for(indicator: Indicator) -> Series:
     )
 
 
-def load_series(qs: QuerySet[Indicator], *, states: frozenset[str] = ALL_STATES) -> list[Series]:
-    return [series_for(ind) for ind in series_queryset(qs, states=states)]
+def load_series(qs: QuerySet[Indicator], *, states: frozenset[str] = ALL_STATES,
+                since_year: int | None = None, latest_years: int | None = None) -> list[Series]:
+    """The series of every indicator of ``qs`` with its returns in ``states``, in a fixed number of queries;
+    ``since_year`` and ``latest_years`` load fewer years of returns (see :func:`series_queryset`).
+
+    The cyclic garbage collector is paused meanwhile (``pmf.gc_pause``): building a few thousand model
+    instances otherwise sets off full collections that cost as much as the loading itself."""
+    with gc_pause.paused():
+        return [series_for(ind) for ind in series_queryset(qs, states=states, since_year=since_year,
+                                                                latest_years=latest_years)]
 
 
 def _period_figure(ret: Return | None) -> Decimal | None:
@@ -155,6 +179,9 @@ def target_at(target: Target | None, number: int) -> Decimal | None:
     """The target for a point in the year: the trajectory's value for the period, else the annual target."""
     if target is None:
         return None
+    points = getattr(target, "points_by_number", None)  # set by series_for
+    if points is not None:
+        return points[number] if number in points else target.annual_target
     for point in target.trajectory.all():
         if point.period_number == number:
             return point.value
@@ -183,7 +210,19 @@ def _measured_reason(series: Series, spec: Specification, target: Target | None,
 
 def assess(series: Series, key: Key, *, comparison: Key | None = None) -> PeriodAssessment:
     """C1, C2 for one period of one indicator. ``comparison`` overrides the C2 comparison period (C6: a monthly
-    measure in a quarterly report compares quarter-end month with quarter-end month)."""
+    measure in a quarterly report compares quarter-end month with quarter-end month).
+
+    Memoised on the series (an assessment is immutable, and pages ask for the same period more than once: the
+    latest, the quarter, every period): whoever changes a loaded series' returns or targets clears
+    ``series._cache``."""
+    memo = ("assess", key, comparison)
+    found = series._cache.get(memo)
+    if found is None:
+        found = series._cache[memo] = _assess(series, key, comparison)
+    return found
+
+
+def _assess(series: Series, key: Key, comparison: Key | None) -> PeriodAssessment:
     year, number = key
     spec = series.spec_for(year)
     target = series.targets.get(year)

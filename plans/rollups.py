@@ -116,7 +116,8 @@ def rollups(items: Iterable[PlanItem], *, user, as_of: date) -> dict[int, Rollup
     indicator_ids = {i for ids in measures_beneath.values() for i in ids}
     rags: dict[int, str] = {}
     if indicator_ids:
-        for series in selectors.load_series(restrict(Indicator.objects.filter(pk__in=indicator_ids), user)):
+        for series in selectors.load_series(restrict(Indicator.objects.filter(pk__in=indicator_ids), user),
+                                            latest_years=2):  # all that selectors.latest looks at
             assessed = selectors.latest(series)
             rags[series.indicator.pk] = assessed.rag if assessed is not None else Rag.MEASURED
 

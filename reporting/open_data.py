@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -27,11 +28,12 @@ from django.shortcuts import get_object_or_404
 from indicators.assessment import quantize
 from indicators.choices import Direction, IndicatorKind, Polarity, Rag, ReturnState
 from indicators.models import Indicator, Specification
-from indicators.selectors import APPROVED_ONLY, PeriodAssessment, Series, assess_all, latest, load_series
+from indicators.selectors import APPROVED_ONLY, PeriodAssessment, Series, assess_all, load_series
+from indicators.selectors import latest as latest_assessment
 from plans.choices import PlanStatus
 from plans.models import Plan, PlanItem
 from plans.selectors import in_tree_order
-from pmf import clock
+from pmf import clock, gc_pause
 from pmf.models import Council
 from pmf.periods import financial_year_label, period_bounds, period_for_date, previous_period
 from reporting.selectors import quarter_assessment
@@ -125,15 +127,30 @@ def published_indicators(council: Council) -> QuerySet[Indicator]:
     return Indicator.objects.filter(council=council, is_restricted=False)
 
 
+def evidencing(qs: QuerySet[Indicator], item: PlanItem) -> QuerySet[Indicator]:
+    """The indicators of ``qs`` linked to the item or anything beneath it (in SQL, as :func:`measures_under` does
+    in Python), so that a page about one priority loads only its measures."""
+    through = Indicator.plan_items.through.objects.filter(planitem__path__startswith=item.path)
+    return qs.filter(pk__in=through.values("indicator_id"))
+
+
 @dataclass
 class Measure:
-    """A published measure with its approved figures, as the public pages and the open data show it."""
+    """A published measure with its approved figures, as the public pages and the open data show it. ``rows`` and
+    ``latest`` are assessed when first asked for (the home page needs neither, only ``quarter``)."""
 
     series: Series
-    rows: list[PeriodAssessment] = field(default_factory=list)  # every period up to the latest approved figure
-    latest: PeriodAssessment | None = None
     quarter: PeriodAssessment | None = None  # its figure for the latest ended quarter (C6)
     paths: list[str] = field(default_factory=list)  # the plan items it evidences
+
+    @cached_property
+    def rows(self) -> list[PeriodAssessment]:
+        """Every period up to the latest approved figure, oldest first."""
+        return assess_all(self.series)
+
+    @cached_property
+    def latest(self) -> PeriodAssessment | None:
+        return latest_assessment(self.series)
 
     @property
     def indicator(self) -> Indicator:
@@ -180,6 +197,7 @@ def _approved_targets_only(series: Series) -> None:
     """Rate against approved targets only: an unapproved target is not published, so is not there."""
     series.targets = {y: t for y, t in series.targets.items() if t.approved_at is not None}
     series.original_targets = {y: t for y, t in series.original_targets.items() if t.approved_at is not None}
+    series._cache.clear()
 
 
 def _check_approved(series: Series) -> None:
@@ -193,13 +211,17 @@ def load_measures(qs: QuerySet[Indicator], *, quarter: tuple[int, int] | None = 
                   with_paths: bool = False) -> list[Measure]:
     """Published measures with their approved figures assessed, in a fixed number of queries. ``qs`` must come
     from :func:`published_indicators`; it is filtered again here so nothing restricted can slip through."""
+    with gc_pause.paused():
+        return _load_measures(qs, quarter=quarter, with_paths=with_paths)
+
+
+def _load_measures(qs: QuerySet[Indicator], *, quarter: tuple[int, int] | None, with_paths: bool) -> list[Measure]:
     qs = qs.filter(is_restricted=False).order_by("ref")
     measures = []
     for series in load_series(qs, states=APPROVED_ONLY):
         _check_approved(series)
         _approved_targets_only(series)
-        rows = assess_all(series)
-        m = Measure(series=series, rows=rows, latest=latest(series))
+        m = Measure(series=series)
         if quarter is not None:
             m.quarter = quarter_assessment(series, year_start=quarter[0], quarter=quarter[1])
         measures.append(m)
@@ -256,8 +278,16 @@ def _text(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def figure_row(council: Council, m: Measure, a: PeriodAssessment) -> dict[str, str]:
-    """One approved figure as a row of the open data (every value a string, decimals exact)."""
+def _spec_labels(spec: Specification) -> dict[str, str]:
+    return {"unit": spec.get_unit_display(), "polarity": spec.get_polarity_display(),
+            "frequency": spec.get_frequency_display(), "measure_type": spec.get_measure_type_display()}
+
+
+def figure_row(council: Council, m: Measure, a: PeriodAssessment, *,
+               labels: dict[int, dict[str, str]] | None = None) -> dict[str, str]:
+    """One approved figure as a row of the open data (every value a string, decimals exact). ``labels``: the
+    display words of the specifications by pk, filled as they are met (shared across rows, they are looked up
+    once per specification rather than once per figure)."""
     ret = a.ret
     assert ret is not None and ret.state == ReturnState.APPROVED
     ind = m.indicator
@@ -266,15 +296,17 @@ def figure_row(council: Council, m: Measure, a: PeriodAssessment) -> dict[str, s
     places = spec.decimal_places
     commentary = ret.commentary or (f"No data: {ret.no_data_reason}" if ret.no_data_reason else "")
     band = a.band if spec.polarity == Polarity.BAND else None
+    words = _spec_labels(spec) if labels is None else labels.get(spec.pk) or labels.setdefault(
+        spec.pk, _spec_labels(spec))
     return {
         "council": council.name,
         "ref": ind.ref,
         "title": ind.title,
         "kind": ind.get_kind_display(),
-        "unit": spec.get_unit_display(),
-        "polarity": spec.get_polarity_display(),
-        "frequency": spec.get_frequency_display(),
-        "measure_type": spec.get_measure_type_display(),
+        "unit": words["unit"],
+        "polarity": words["polarity"],
+        "frequency": words["frequency"],
+        "measure_type": words["measure_type"],
         "period": a.label,
         "period_start": start.isoformat(),
         "period_end": end.isoformat(),
@@ -291,7 +323,10 @@ def figure_row(council: Council, m: Measure, a: PeriodAssessment) -> dict[str, s
 
 def open_data_rows(council: Council) -> list[dict[str, str]]:
     """Every published measure's approved figures, by measure then period."""
-    return [figure_row(council, m, a) for m in load_measures(published_indicators(council)) for a in m.figures]
+    labels: dict[int, dict[str, str]] = {}
+    with gc_pause.paused():
+        return [figure_row(council, m, a, labels=labels)
+                for m in load_measures(published_indicators(council)) for a in m.figures]
 
 
 _TEXT_FIELDS = {"title", "commentary"}

@@ -26,6 +26,7 @@ from indicators.choices import Direction, IndicatorKind, Rag, ReturnState, Unit
 from indicators.models import Indicator, Return, Specification
 from indicators.selectors import APPROVED_ONLY, PeriodAssessment, Series, load_series
 from indicators.templatetags.pmf_tags import figure
+from pmf import gc_pause
 from pmf.access import restrict
 from pmf.models import User
 from pmf.pagination import int_param
@@ -332,11 +333,21 @@ def _row(series: Series, params: Params, officers: dict[int, str], pending: set)
 
 def build_scorecard(plan, user, params: Params) -> Scorecard:
     """The scorecard of a plan for a quarter, sorted as asked. A fixed number of queries."""
+    with gc_pause.paused():
+        return _build_scorecard(plan, user, params)
+
+
+#: How many financial years before the scorecard's year its figures reach: last year's Q4 figure of an annual
+#: measure is the year before's, and its direction of travel compares with the year before that.
+LOOKBACK_YEARS = 2
+
+
+def _build_scorecard(plan, user, params: Params) -> Scorecard:
     indicators = plan_measures(plan, user)
     if params.measures == "kpi":
         indicators = indicators.filter(kind=IndicatorKind.KPI)
     indicators = indicators.filter(current_spec__isnull=False)  # a measure without a specification has no row
-    series = load_series(indicators.order_by("ref"), states=APPROVED_ONLY)
+    series = load_series(indicators.order_by("ref"), states=APPROVED_ONLY, since_year=params.year - LOOKBACK_YEARS)
     officers = _officers(series, params.year)
     pending = _awaiting(indicators, params.year) if series else set()
     rows = [_row(s, params, officers, pending) for s in series]

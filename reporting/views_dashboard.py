@@ -33,7 +33,7 @@ from indicators.templatetags.pmf_tags import figure
 from plans.assessment import action_status
 from plans.choices import ActionStatus
 from plans.models import Action, Plan, PlanItem
-from pmf import clock
+from pmf import clock, gc_pause
 from pmf.access import restrict
 from pmf.models import Committee, Directorate, FinancialYear, Portfolio
 from pmf.pagination import int_param, paginate
@@ -337,6 +337,7 @@ def _actions_by_status(user, filters: Filters, paths: list[list[str]], year_star
 
 
 @login_required
+@gc_pause.paused()  # builds and renders a few thousand objects: see pmf.gc_pause
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = clock.today()

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from pmf import clock
+from pmf import clock, gc_pause
 from pmf.models import Council
 from pmf.periods import financial_year_label
 from reporting import open_data as od
@@ -31,6 +31,7 @@ def _context(council, **extra) -> dict:
     return {"council": council, "licence": od.licence(council), **extra}
 
 
+@gc_pause.paused()  # builds and renders a few thousand objects: see pmf.gc_pause
 def home(request: HttpRequest, council_slug: str) -> HttpResponse:
     """The council's Council Plan priorities with their outcomes, and how its published measures stand at the
     latest quarter, by RAG, overall and per priority."""
@@ -51,6 +52,7 @@ def home(request: HttpRequest, council_slug: str) -> HttpResponse:
     ))
 
 
+@gc_pause.paused()  # builds and renders a few thousand objects: see pmf.gc_pause
 def priority(request: HttpRequest, council_slug: str, pk: int) -> HttpResponse:
     """A priority's published measures: latest approved figure, target, RAG, direction of travel and commentary,
     each with a chart of its approved figures against the target and the same figures in a table."""
@@ -60,8 +62,8 @@ def priority(request: HttpRequest, council_slug: str, pk: int) -> HttpResponse:
         return refused
     year, quarter = od.latest_quarter()
     outcomes = list(item.children.filter(plan=plan).order_by("position", "ref"))
-    measures = od.measures_under(
-        od.load_measures(od.published_indicators(council), quarter=(year, quarter), with_paths=True), item)
+    measures = od.measures_under(od.load_measures(od.evidencing(od.published_indicators(council), item),
+                                                  quarter=(year, quarter), with_paths=True), item)
     charts = [m.chart() for m in measures if not m.indicator.is_qualitative and m.figures]
     return render(request, "public/priority.html", _context(
         council, plan=plan, priority=item, outcomes=outcomes, measures=measures, charts=charts,
@@ -69,6 +71,7 @@ def priority(request: HttpRequest, council_slug: str, pk: int) -> HttpResponse:
     ))
 
 
+@gc_pause.paused()  # builds and renders a few thousand objects: see pmf.gc_pause
 def measure(request: HttpRequest, council_slug: str, ref: str) -> HttpResponse:
     """One published measure: what it is, its chart, and every approved figure with its commentary."""
     council = od.council_or_404(council_slug)
@@ -118,6 +121,7 @@ def _source_url(request: HttpRequest, council) -> str:
     return request.build_absolute_uri(reverse("public:open_data", args=[council.slug]))
 
 
+@gc_pause.paused()  # builds and renders a few thousand objects: see pmf.gc_pause
 def open_data_csv(request: HttpRequest, council_slug: str) -> HttpResponse:
     council = od.council_or_404(council_slug)
     if refused := _read_only(request):
@@ -129,6 +133,7 @@ def open_data_csv(request: HttpRequest, council_slug: str) -> HttpResponse:
     return response
 
 
+@gc_pause.paused()  # builds and renders a few thousand objects: see pmf.gc_pause
 def open_data_json(request: HttpRequest, council_slug: str) -> HttpResponse:
     council = od.council_or_404(council_slug)
     if refused := _read_only(request):

@@ -57,12 +57,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument("--roles", default="service_lead,director,performance_unit,internal_audit")
+        parser.add_argument("--pages", default="", help="Comma-separated page names (default: every page).")
 
-    def handle(self, *args, repeat: int, roles: str, **options):
+    def handle(self, *args, repeat: int, roles: str, pages: str = "", **options):
         if not Council.objects.filter(slug="harrowdale").exists():
             raise CommandError("Load the demo first: manage.py load_demo")
         logging.getLogger("django.request").setLevel(logging.CRITICAL)  # refusals are expected rows here
+        chosen = [p.strip() for p in pages.split(",") if p.strip()]
         pages = _pages()
+        if unknown := set(chosen) - set(pages):
+            raise CommandError(f"Unknown pages: {', '.join(sorted(unknown))}. Known: {', '.join(pages)}")
+        if chosen:
+            pages = {name: url for name, url in pages.items() if name in chosen}
         self.stdout.write(f"{'role':<18} {'page':<20} {'status':>6} {'queries':>8} {'median ms':>10} {'max ms':>8}")
         with override_settings(PMF_TODAY=DEMO_AS_OF, ALLOWED_HOSTS=["testserver"], DEBUG=False):
             for role in roles.split(","):
