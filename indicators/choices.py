@@ -90,10 +90,11 @@ class Direction(models.TextChoices):
     NOT_MEASURED = _Direction.NOT_MEASURED.value, "Not measured"
 
 
+#: One palette for badges (static/css: --pmf-green, --pmf-amber, --pmf-red, --pmf-measured) and charts.
 RAG_STYLE: dict[str, dict[str, str]] = {
     Rag.GREEN: {"css": "status-green", "short": "G", "hex": "#00703c"},
-    Rag.AMBER: {"css": "status-amber", "short": "A", "hex": "#b35900"},
-    Rag.RED: {"css": "status-red", "short": "R", "hex": "#d4351c"},
+    Rag.AMBER: {"css": "status-amber", "short": "A", "hex": "#8a4500"},
+    Rag.RED: {"css": "status-red", "short": "R", "hex": "#b3261e"},
     Rag.MEASURED: {"css": "status-measured", "short": "M", "hex": "#505a5f"},
 }
 
