@@ -141,7 +141,7 @@ def update_job(*, job: ScheduledJob, user: User, hour: int, minute: int, days: l
     """Change when a council's job runs and whether it is on; recorded in the audit trail."""
     if not 0 <= hour <= 23 or not 0 <= minute <= 59 or not days or any(d not in _DAY_NAMES for d in days):
         raise ValueError("A job runs at an hour 0-23 and a minute 0-59 on at least one day of the week.")
-    task = PeriodicTask.objects.select_for_update().select_related("crontab").get(pk=job.periodic_task_id)
+    task = PeriodicTask.objects.select_for_update(of=("self",)).select_related("crontab").get(pk=job.periodic_task_id)
     before = {"when": describe_when(task.crontab), "enabled": task.enabled}
     cron = crontab(minute=str(minute), hour=str(hour), day_of_week=days_field(days))
     task.crontab, task.enabled = cron, enabled
