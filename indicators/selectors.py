@@ -359,22 +359,18 @@ class DueReturn:
         return self.due_on < self.today
 
 
-def due_returns(user, *, today, lookback_days: int = 400) -> list[DueReturn]:
-    """The returns a performance lead owes for the open periods: every ended period whose entry window is still
+def owed_returns(indicators: QuerySet[Indicator], *, today, lookback_days: int = 400) -> list[DueReturn]:
+    """The returns owed for ``indicators`` in their open periods: every ended period whose entry window is still
     open (or reopened for the indicator) without a submitted or approved return, and every return sent back.
-    Overdue first, then by due date. A fixed number of queries, whatever the number of indicators."""
+    In indicator order. A fixed number of queries, whatever the number of indicators (one person's or a whole
+    council's)."""
     from datetime import timedelta
-
-    from django.db.models import Q
 
     from indicators.models import EntryReopening
     from pmf.calendar import due_date
     from pmf.models import Period
 
-    indicators = list(
-        Indicator.objects.filter(Q(current_spec__performance_lead=user) | Q(current_spec__deputy_performance_lead=user))
-        .select_related("council", "current_spec").order_by("ref")
-    )
+    indicators = list(indicators.select_related("council", "current_spec").order_by("ref"))
     if not indicators:
         return []
     frequencies = {i.current_spec.frequency for i in indicators}
@@ -397,4 +393,15 @@ def due_returns(user, *, today, lookback_days: int = 400) -> list[DueReturn]:
             closes = due + timedelta(days=ind.council.period_close_days)
             if ret is not None and ret.state == "returned" or today <= closes or (ind.pk, period.pk) in reopened:
                 out.append(DueReturn(ind, period, due, ret, today))
+    return out
+
+
+def due_returns(user, *, today, lookback_days: int = 400) -> list[DueReturn]:
+    """The returns a performance lead (or deputy) owes (``owed_returns`` of their indicators), overdue first,
+    then by due date."""
+    from django.db.models import Q
+
+    mine = Indicator.objects.filter(Q(current_spec__performance_lead=user)
+                                    | Q(current_spec__deputy_performance_lead=user))
+    out = owed_returns(mine, today=today, lookback_days=lookback_days)
     return sorted(out, key=lambda d: (not d.due_on < today, d.due_on, d.indicator.ref))

@@ -123,56 +123,35 @@ def _when(due: date, today: date) -> str:
 
 
 def _returns_due(council: Council, today: date, window: int, only: set[int] | None) -> dict[int, list[Reminder]]:
-    """Returns owed by their performance lead and deputy: ``indicators.selectors.due_returns`` for everybody."""
-    from indicators.models import EntryReopening, Indicator, Return
-    from pmf.models import Period
+    """Returns owed by their performance lead and deputy: ``indicators.selectors.owed_returns`` council-wide."""
+    from indicators.models import Indicator
+    from indicators.selectors import owed_returns
 
     people = Q(current_spec__performance_lead__isnull=False) | Q(current_spec__deputy_performance_lead__isnull=False)
     if only is not None:
         people = Q(current_spec__performance_lead__in=only) | Q(current_spec__deputy_performance_lead__in=only)
-    indicators = list(Indicator.objects.filter(people, council=council).select_related("current_spec")
-                      .order_by("ref"))
-    if not indicators:
-        return {}
-    frequencies = {i.current_spec.frequency for i in indicators}
-    periods = list(Period.objects.filter(frequency__in=frequencies, end__lt=today,
-                                         end__gte=today - timedelta(days=LOOKBACK_DAYS)).order_by("start"))
-    returns = {(r.indicator_id, r.period_id): r for r in Return.objects.filter(
-        indicator__council=council, indicator__in=[i.pk for i in indicators], period__in=periods)
-        .only("pk", "indicator_id", "period_id", "state", "returned_reason")}
-    reopened = set(EntryReopening.objects.filter(indicator__council=council, until__gte=today)
-                   .values_list("indicator_id", "period_id"))
     out: dict[int, list[Reminder]] = defaultdict(list)
-    for ind in indicators:
+    for owed in owed_returns(Indicator.objects.filter(people, council=council), today=today,
+                             lookback_days=LOOKBACK_DAYS):
+        ind, period, due, ret = owed.indicator, owed.period, owed.due_on, owed.ret
+        if not owed.overdue and (due - today).days > window:
+            continue  # owed, but not yet inside the reminder window
         spec = ind.current_spec
         owners = {u for u in (spec.performance_lead_id, spec.deputy_performance_lead_id) if u is not None}
         if only is not None:
             owners &= only
-        for period in periods:
-            if period.frequency != spec.frequency:
-                continue
-            ret = returns.get((ind.pk, period.pk))
-            if ret is not None and ret.state in ("submitted", "approved"):
-                continue
-            due = due_date(period.end, spec.due_working_days)
-            closes = due + timedelta(days=council.period_close_days)
-            sent_back = ret is not None and ret.state == "returned"
-            if not (sent_back or today <= closes or (ind.pk, period.pk) in reopened):
-                continue
-            overdue = due < today
-            if not overdue and (due - today).days > window:
-                continue  # owed, but not yet inside the reminder window
-            detail = _when(due, today)
-            if sent_back:
-                detail += f"; sent back to you: {ret.returned_reason[:200]}"
-            reminder = Reminder(
-                kind=ReminderKind.RETURNS_OVERDUE if overdue else ReminderKind.RETURNS_DUE,
-                key=f"return:{ind.pk}:{period.pk}" + (f":r{ret.pk}" if sent_back else ""),
-                title=f"{ind.ref} {ind.title}, {period.label}", detail=detail,
-                path=reverse("indicators:return", args=[ind.pk, period.pk]), due_on=due, overdue=overdue,
-                repeats=overdue)
-            for user_id in owners:
-                out[user_id].append(reminder)
+        sent_back = ret is not None and ret.state == "returned"
+        detail = _when(due, today)
+        if sent_back:
+            detail += f"; sent back to you: {ret.returned_reason[:200]}"
+        reminder = Reminder(
+            kind=ReminderKind.RETURNS_OVERDUE if owed.overdue else ReminderKind.RETURNS_DUE,
+            key=f"return:{ind.pk}:{period.pk}" + (f":r{ret.pk}" if sent_back else ""),
+            title=f"{ind.ref} {ind.title}, {period.label}", detail=detail,
+            path=reverse("indicators:return", args=[ind.pk, period.pk]), due_on=due, overdue=owed.overdue,
+            repeats=owed.overdue)
+        for user_id in owners:
+            out[user_id].append(reminder)
     return out
 
 

@@ -46,7 +46,7 @@ from pmf.models import Period, User
 from pmf.periods import financial_year_label, period_label, previous_period
 from reporting import charts
 from reporting.models import ReportDefinition, ScopeKind, Section
-from reporting.scorecard import Row
+from reporting.scorecard import make_row, officer_names
 from reporting.selectors import quarter_assessment
 from reporting.snapshot import SCHEMA_VERSION
 
@@ -170,14 +170,7 @@ class _Measure:
         year = period.financial_year_id
         self.spec = series.spec_for(year)
         self.assessment = assess_for(series, period)
-        previous = quarter_assessment(series, year_start=year - 1, quarter=4)
-        target = series.targets.get(year)
-        band = None
-        if target is not None and target.band_low is not None and self.spec.polarity == "band":
-            band = (target.band_low, target.band_high)
-        self.row = Row(indicator=self.indicator, spec=self.spec, assessment=self.assessment,
-                       previous=previous.value, target=target.annual_target if target is not None else None,
-                       target_band=band, officer=officers.get(self.spec.accountable_officer_id, ""))
+        self.row = make_row(series, self.assessment, year=year, officers=officers)
         self.rag = _rag_key(self.assessment)
         self.direction = _direction_key(self.assessment)
 
@@ -232,8 +225,7 @@ def assemble(definition: ReportDefinition, period: Period, *, as_of: date,
     progress(5, "Reading the approved figures")
     indicators = scope_indicators(definition, paths).prefetch_related("plan_items")
     series_all = load_series(indicators, states=APPROVED_ONLY)
-    officer_ids = {s.spec_for(year).accountable_officer_id for s in series_all} - {None}
-    officers = {u.pk: u.display_name for u in User.objects.filter(pk__in=officer_ids)} if officer_ids else {}
+    officers = officer_names(series_all, year)
     measures_all = [_Measure(s, period, officers) for s in series_all]
     reported = [m for m in measures_all if not definition.kpis_only or m.indicator.kind == IndicatorKind.KPI]
 

@@ -285,7 +285,8 @@ def plan_measures(plan, user):
     return restrict(Indicator.objects.filter(pk__in=linked), user)
 
 
-def _officers(series: list[Series], year: int) -> dict[int, str]:
+def officer_names(series: list[Series], year: int) -> dict[int, str]:
+    """The accountable officers' names of the series' specifications for ``year``, by user id (one query)."""
     ids = {s.spec_for(year).accountable_officer_id for s in series} - {None}
     if not ids:
         return {}
@@ -301,10 +302,11 @@ def _awaiting(indicators, year: int) -> set[tuple[int, int, int]]:
     )
 
 
-def _row(series: Series, params: Params, officers: dict[int, str], pending: set) -> Row:
-    year, quarter = params.year, params.quarter
+def make_row(series: Series, assessment: PeriodAssessment, *, year: int, officers: dict[int, str],
+             pending: set = frozenset()) -> Row:
+    """A measure's scorecard row for ``year`` with its figure for the period (``assessment``); ``pending`` holds
+    the (indicator, year, period) of figures awaiting sign-off. Report packs build their rows with it too."""
     spec = series.spec_for(year)
-    assessment = quarter_assessment(series, year_start=year, quarter=quarter)
     previous = quarter_assessment(series, year_start=year - 1, quarter=4)
     target = series.targets.get(year)
     band = None
@@ -331,6 +333,11 @@ def _row(series: Series, params: Params, officers: dict[int, str], pending: set)
     )
 
 
+def _row(series: Series, params: Params, officers: dict[int, str], pending: set) -> Row:
+    assessment = quarter_assessment(series, year_start=params.year, quarter=params.quarter)
+    return make_row(series, assessment, year=params.year, officers=officers, pending=pending)
+
+
 def build_scorecard(plan, user, params: Params) -> Scorecard:
     """The scorecard of a plan for a quarter, sorted as asked. A fixed number of queries."""
     with gc_pause.paused():
@@ -348,7 +355,7 @@ def _build_scorecard(plan, user, params: Params) -> Scorecard:
         indicators = indicators.filter(kind=IndicatorKind.KPI)
     indicators = indicators.filter(current_spec__isnull=False)  # a measure without a specification has no row
     series = load_series(indicators.order_by("ref"), states=APPROVED_ONLY, since_year=params.year - LOOKBACK_YEARS)
-    officers = _officers(series, params.year)
+    officers = officer_names(series, params.year)
     pending = _awaiting(indicators, params.year) if series else set()
     rows = [_row(s, params, officers, pending) for s in series]
     return Scorecard(plan=plan, params=params, rows=sort_rows(rows, params.sort, descending=params.descending))

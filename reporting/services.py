@@ -232,9 +232,8 @@ def run_job(pack_id: int, *, worker: str = "in-process") -> str:
     except Exception as exc:  # the reason is shown on the pack's page; the job can be retried
         log.exception("report pack %s failed", pack_id)
         reason = f"{type(exc).__name__}: {exc}"[:2000]
-        back = PackStatus.FAILED
-        Pack.objects.filter(pk=pack_id, claim=token).update(status=back, error=reason, step="Failed", claim="",
-                                                            finished_at=timezone.now())
+        Pack.objects.filter(pk=pack_id, claim=token).update(
+            status=PackStatus.FAILED, error=reason, step="Failed", claim="", finished_at=timezone.now())
         return f"failed: pack {pack_id}: {reason}"
 
 

@@ -275,15 +275,19 @@ def pack_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(pack)
 
 
+def _confirm(request: HttpRequest, pack: Pack, heading: str, text: str, button: str) -> HttpResponse:
+    return render(request, "reporting/pack_confirm.html",
+                  {"nav": "reports", "pack": pack, "heading": heading, "text": text, "button": button})
+
+
 @login_required
 def pack_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the confirmation; POST: queue the failed job again."""
     pack = _pack(request, pk)
     _must_configure(request.user, pack.council_id)
     if request.method != "POST":
-        return render(request, "reporting/pack_confirm.html", {
-            "nav": "reports", "pack": pack, "heading": f"Retry “{pack.title}”?",
-            "text": f"The last attempt failed: {pack.error or 'no reason was recorded'}", "button": "Retry the job"})
+        return _confirm(request, pack, f"Retry “{pack.title}”?",
+                        f"The last attempt failed: {pack.error or 'no reason was recorded'}", "Retry the job")
     try:
         pack = services.retry(pack, user=request.user)
     except (services.Refused, ValidationError) as exc:
@@ -299,10 +303,9 @@ def pack_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     pack = _pack(request, pk)
     _must_configure(request.user, pack.council_id)
     if request.method != "POST":
-        return render(request, "reporting/pack_confirm.html", {
-            "nav": "reports", "pack": pack, "heading": f"Prepare “{pack.title}” again?",
-            "text": "The draft's figures and files are replaced by new ones from the figures approved today.",
-            "button": "Prepare it again"})
+        return _confirm(request, pack, f"Prepare “{pack.title}” again?",
+                        "The draft's figures and files are replaced by new ones from the figures approved today.",
+                        "Prepare it again")
     if pack.status != PackStatus.READY:
         messages.error(request, "Only a ready draft can be prepared again.")
         return redirect(pack)
