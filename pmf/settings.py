@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "plans",
     "indicators",
     "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [

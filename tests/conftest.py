@@ -35,6 +35,6 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _demo_today(settings):
     """Every test runs on the demo's "today" (16 November 2026), so what is due does not drift with the clock."""
-    from pmf.demo import DEMO_AS_OF
+    from demo import DEMO_AS_OF
 
     settings.PMF_TODAY = DEMO_AS_OF

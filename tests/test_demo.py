@@ -17,13 +17,14 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
+from demo import DEMO_AS_OF, DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG
+from demo.counts import demo_counts
 from indicators.assessment import quantize, rag
 from indicators.choices import Frequency, IndicatorKind, MeasureType, Polarity, ReturnState, Unit
 from indicators.models import BenchmarkValue, Indicator, Return, Specification, Target, TrajectoryPoint
 from plans.assessment import ActionStatus, action_status
 from plans.models import Action, DecisionPoint, Milestone, Plan, PlanItem
 from pmf.choices import CommitteeKind, Role
-from pmf.demo import DEMO_AS_OF, DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, demo_counts
 from pmf.models import Committee, Council, Directorate, Period, RoleAssignment, Service, Team, User
 from pmf.periods import periods_per_year
 

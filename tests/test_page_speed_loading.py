@@ -10,12 +10,12 @@ import gc
 import pytest
 from django.urls import reverse
 
+from demo import DEMO_AS_OF
 from indicators import selectors
 from indicators.models import Indicator
 from plans.models import PlanItem
 from plans.rollups import rollups
 from pmf import gc_pause
-from pmf.demo import DEMO_AS_OF
 from pmf.models import Council, User
 from reporting import open_data as od
 from reporting.scorecard import Params, build_scorecard

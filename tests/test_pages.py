@@ -60,7 +60,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, name):
 
 
 def test_sign_in_with_the_demo_password(client):
-    from pmf.demo import DEMO_LOGINS, DEMO_PASSWORD
+    from demo import DEMO_LOGINS, DEMO_PASSWORD
 
     username = DEMO_LOGINS["service_lead"]
     response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD}, follow=True)

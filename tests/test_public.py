@@ -263,7 +263,7 @@ def test_demo_timetable_for_the_year():
     for e in entries.filter(kind__in=["cabinet", "scrutiny"]):
         e.full_clean()
     # idempotent
-    from pmf.demo.timetable import make_timetable
+    from demo.timetable import make_timetable
 
     assert make_timetable(council, year_start=2026) == 0
 

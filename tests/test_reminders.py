@@ -15,12 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from demo import DEMO_AS_OF
 from indicators import selectors as ind_selectors
 from indicators.models import Indicator, RecoveryPlan, Specification
 from plans.selectors import action_updates_due
 from pmf import reminders, schedule, tasks
 from pmf.choices import Role
-from pmf.demo import DEMO_AS_OF
 from pmf.models import (
     AuditEntry,
     Council,

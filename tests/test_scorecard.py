@@ -16,13 +16,13 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from demo import DEMO_LOGINS
 from indicators import assessment as rules
 from indicators.choices import RAG_STYLE, Direction, Rag
 from indicators.models import Indicator, Return, Specification, Target, TrajectoryPoint
 from plans.models import Plan
 from pmf.access import restrict
 from pmf.choices import Role
-from pmf.demo import DEMO_LOGINS
 from pmf.models import User
 from reporting.exports import guard
 from reporting.scorecard import COLUMNS, Params, latest_complete_quarter, parse_params

@@ -44,7 +44,7 @@ def pytest_collection_modifyitems(config, items):
 def demo(transactional_db, settings):
     """The demo council, loaded into this test's (transactional) database, on the demo's "today". The settings
     are the process's, so the live server thread sees them too."""
-    from pmf.demo import DEMO_AS_OF
+    from demo import DEMO_AS_OF
     from pmf.models import Council
 
     settings.PASSWORD_HASHERS = FAST_HASHERS

@@ -46,16 +46,3 @@ DEMO_LOGIN_NOTES: dict[str, str] = {
     "admin": "superuser",
 }
 
-
-def load_demo(*, as_of: date = DEMO_AS_OF, reset: bool = False):
-    """Load the demo council unless it exists (``reset`` deletes it first). Returns (council, created)."""
-    from pmf.demo.loader import load
-
-    return load(as_of=as_of, reset=reset)
-
-
-def demo_counts(council, as_of: date = DEMO_AS_OF) -> dict:
-    """The counts ``load_demo`` prints, as a dict (nested dicts for the breakdowns)."""
-    from pmf.demo.counts import collect_counts
-
-    return collect_counts(council, as_of)

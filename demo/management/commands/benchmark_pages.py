@@ -16,9 +16,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
+from demo import DEMO_AS_OF, DEMO_LOGINS
 from indicators.models import Indicator
 from plans.models import Action, Plan
-from pmf.demo import DEMO_AS_OF, DEMO_LOGINS
 from pmf.models import Council, Period, User
 
 

@@ -14,6 +14,7 @@ from pmf.calendar import bank_holidays, due_date
 from pmf.choices import CommitteeKind, Frequency
 from pmf.models import Committee, Council, Period
 from pmf.periods import add_working_days, financial_year_label, period_bounds, period_label
+from reporting.models import TimetableEntry
 
 SIGN_OFF_WORKING_DAYS = 5  # directors sign off this many working days after the data deadline
 MANAGEMENT_TEAM_WORKING_DAYS = 3  # the management team meets this many working days after sign-off
@@ -70,8 +71,6 @@ def timetable_rows(council: Council, year_start: int, committees: list[Committee
 
 def make_timetable(council: Council, *, year_start: int) -> int:
     """Write the year's timetable for the council (entries already there are kept). Returns how many were added."""
-    from reporting.models import TimetableEntry
-
     committees = list(Committee.objects.filter(councils=council).order_by("name"))
     periods = {(p.frequency, p.number): p for p in Period.objects.filter(
         financial_year_id=year_start, frequency__in=["monthly", "quarterly"])}

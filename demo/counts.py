@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Count
 from django.utils import timezone
 
+from demo import DEMO_AS_OF
 from indicators.choices import Frequency, IndicatorKind, MeasureType, Polarity, ReturnState, Unit
 from indicators.models import (
     BenchmarkValue,
@@ -56,7 +57,7 @@ def missing_returns(council: Council, as_of: date) -> int:
     return missing
 
 
-def collect_counts(council: Council, as_of: date) -> Counts:
+def demo_counts(council: Council, as_of: date = DEMO_AS_OF) -> Counts:
     people = User.objects.filter(role_assignments__council=council).distinct()
     roles = Counter(dict(
         RoleAssignment.objects.filter(council=council).values("role").annotate(n=Count("user", distinct=True))

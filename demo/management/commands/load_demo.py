@@ -7,8 +7,9 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pmf.demo import DEMO_AS_OF, DEMO_LOGIN_NOTES, DEMO_LOGINS, DEMO_PASSWORD, demo_counts, load_demo
-from pmf.demo.counts import format_counts
+from demo import DEMO_AS_OF, DEMO_LOGIN_NOTES, DEMO_LOGINS, DEMO_PASSWORD
+from demo.counts import demo_counts, format_counts
+from demo.loader import load_demo
 
 
 def _as_of(raw: str) -> date:

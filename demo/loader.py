@@ -1,4 +1,4 @@
-"""Builds the Harrowdale demo council. Called by ``manage.py load_demo`` through :func:`pmf.demo.load_demo`.
+"""Builds the Harrowdale demo council. Called by ``manage.py load_demo`` through :func:`load_demo`.
 
 Everything is derived from seeded ``random.Random`` instances (one per section or per indicator, seeded
 with strings, so changing one part does not reshuffle the rest) and from the as-of date; nothing reads the
@@ -18,6 +18,11 @@ from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 
+from demo import DEMO_AS_OF, DEMO_COUNCIL_NAME, DEMO_PASSWORD, DEMO_SEED, DEMO_SLUG, text
+from demo import organisation as org
+from demo.catalogue import INDICATORS, PROFILES, SPEC_V2, Ind
+from demo.reports import make_report_definitions
+from demo.timetable import make_timetable
 from indicators.assessment import rag as rag_of
 from indicators.models import (
     BenchmarkValue,
@@ -33,14 +38,11 @@ from plans.models import Action, DecisionPoint, Milestone, Plan, PlanItem, PlanL
 from plans.services import lock_targets
 from pmf.calendar import due_date
 from pmf.choices import Frequency, Role
-from pmf.demo import DEMO_COUNCIL_NAME, DEMO_PASSWORD, DEMO_SEED, DEMO_SLUG, text
-from pmf.demo import organisation as org
-from pmf.demo.catalogue import INDICATORS, PROFILES, SPEC_V2, Ind
-from pmf.demo.timetable import make_timetable
 from pmf.models import Committee, Council, Directorate, Period, Portfolio, RoleAssignment, Service, Team, User
 from pmf.periods import add_months, financial_year_label, period_for_date, periods_per_year
 from pmf.schedule import ensure_schedule
 from pmf.services import ensure_financial_year, maintenance_window, performance_unit_group
+from reporting.models import Pack, PackFile, ReportDefinition
 
 LONDON = ZoneInfo("Europe/London")
 PASSWORD_SALT = "harrowdaledemo"  # fixed so that a reload writes byte-identical data
@@ -160,8 +162,6 @@ class DemoLoader:
         self.fix_timestamps()
         make_timetable(self.council, year_start=self.cy)
         ensure_schedule(self.council)  # E5: the council's reminder and draft-pack jobs for Celery beat
-        from reporting.demo import make_report_definitions
-
         make_report_definitions(self.council)  # D2, D3: the reports the council issues
         return self.council
 
@@ -1261,8 +1261,6 @@ def delete_demo(council: Council) -> None:
 
 
 def _delete_demo(council: Council) -> None:
-    from reporting.models import Pack, PackFile, ReportDefinition
-
     users = list(User.objects.filter(role_assignments__council=council).values_list("pk", flat=True).distinct())
     for row in PackFile.objects.filter(pack__council=council):
         row.file.delete(save=False)
@@ -1291,7 +1289,8 @@ def _delete_demo(council: Council) -> None:
     User.objects.filter(pk__in=users).delete()
 
 
-def load(*, as_of: date, reset: bool = False) -> tuple[Council, bool]:
+def load_demo(*, as_of: date = DEMO_AS_OF, reset: bool = False) -> tuple[Council, bool]:
+    """Load the demo council unless it exists (``reset`` deletes it first). Returns (council, created)."""
     with transaction.atomic():
         existing = Council.objects.filter(slug=DEMO_SLUG).first()
         if existing is not None and not reset:
