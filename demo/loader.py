@@ -33,16 +33,16 @@ from indicators.models import (
     Target,
     TrajectoryPoint,
 )
+from indicators.plan_services import lock_targets
 from plans.assessment import action_status
 from plans.models import Action, DecisionPoint, Milestone, Plan, PlanItem, PlanLevel, Programme, Project
-from plans.services import lock_targets
 from pmf.calendar import due_date
 from pmf.choices import Frequency, Role
 from pmf.models import Committee, Council, Directorate, Period, Portfolio, RoleAssignment, Service, Team, User
 from pmf.periods import add_months, financial_year_label, period_for_date, periods_per_year
-from pmf.schedule import ensure_schedule
 from pmf.services import ensure_financial_year, maintenance_window, performance_unit_group
 from reporting.models import Pack, PackFile, ReportDefinition
+from reporting.schedule import ensure_schedule
 
 LONDON = ZoneInfo("Europe/London")
 PASSWORD_SALT = "harrowdaledemo"  # fixed so that a reload writes byte-identical data

@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,8 @@ from indicators.models import (
     Target,
     TrajectoryPoint,
 )
+from indicators.plan_services import refresh_plan
+from plans.admin import PlanAdmin
 from pmf import access
 from pmf.admin_base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
 
@@ -163,3 +166,21 @@ class BenchmarkValueAdmin(ScopedModelAdmin):
     list_filter = ["financial_year"]
     search_fields = ["indicator__ref", "comparator"]
     autocomplete_fields = ["indicator"]
+
+
+# -- The plan admin's action that reaches into measures ----------------------------------------------------------
+
+@admin.action(description="Refresh into the next year as a new draft (A4)", permissions=["add"])
+def refresh_into_next_year(modeladmin, request, queryset):
+    for plan in queryset:
+        try:
+            new = refresh_plan(plan=plan, user=request.user)
+        except ValidationError as exc:
+            modeladmin.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"Created the draft “{new}” from “{plan}”.", messages.SUCCESS)
+
+
+# The plan admin belongs to the plans app, which knows nothing of measures; refreshing a plan rolls its measures'
+# targets forward too, so this app adds the action to it.
+PlanAdmin.actions = [*(PlanAdmin.actions or []), refresh_into_next_year]

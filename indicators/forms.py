@@ -94,11 +94,6 @@ class ReturnForm(forms.Form):
         )
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
 class RecoveryPlanForm(forms.Form):
     causes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What caused the under-performance")
     actions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Recovery actions")

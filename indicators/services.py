@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from indicators import assessment as rules
 from indicators import quality, selectors
+from indicators.access import can_enter_return, can_reopen, can_sign_off
 from indicators.choices import Calculation, IndicatorKind, ReturnState
 from indicators.models import (
     EntryReopening,
@@ -31,6 +32,7 @@ from indicators.models import (
 )
 from pmf import access, audit, clock
 from pmf.calendar import due_date
+from pmf.errors import Conflict, Refused
 from pmf.models import Period, User
 
 RETURN_FIELDS = ["value", "numerator", "denominator", "forecast", "forecast_confidence", "commentary",
@@ -47,19 +49,6 @@ EVIDENCE_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-
-
-class Conflict(Exception):
-    """Someone else changed the object since the user loaded it."""
-
-    def __init__(self, current, message: str = ""):
-        self.current = current
-        super().__init__(message or "Someone else changed this while you were editing it. The current figures "
-                                    "are shown below: check them, then make your change again.")
-
-
-class Refused(ValidationError):
-    """Bad input or a broken rule: carries the problems by field."""
 
 
 @dataclass
@@ -163,7 +152,7 @@ def save_return(*, user: User, indicator: Indicator, period: Period, entry: Entr
 
     ``version`` is the version the officer loaded (None for a new return). Nothing is saved when a rule is
     broken (``Refused`` names the fields) or someone else saved first (``Conflict``)."""
-    if not access.can_enter_return(user, indicator):
+    if not can_enter_return(user, indicator):
         raise PermissionDenied("Only the indicator's performance lead or the performance unit enters its returns.")
     if period.frequency != indicator.current_spec.frequency:
         raise Refused({"period": f"{indicator.ref} reports {indicator.current_spec.get_frequency_display().lower()}, "
@@ -235,7 +224,7 @@ def _transition(*, user: User, ret: Return, version: int, source: set[str], acti
 def approve_return(*, user: User, ret: Return, version: int) -> Return:
     """B5: the director or delegate approves a submitted return, which locks it. A red KPI asks its owner for
     a recovery plan; a recovered indicator closes its open one (D4)."""
-    if not access.can_sign_off(user, ret.indicator):
+    if not can_sign_off(user, ret.indicator):
         raise PermissionDenied("Only the directorate's director or their delegate signs off its returns.")
     ret = _transition(user=user, ret=ret, version=version, source={ReturnState.SUBMITTED}, action="approve",
                       state=ReturnState.APPROVED, approved_by=user, approved_at=timezone.now())
@@ -265,7 +254,7 @@ def approve_returns(*, user: User, items: list[tuple[Return, int]]) -> BulkResul
 @transaction.atomic
 def send_back_return(*, user: User, ret: Return, version: int, reason: str) -> Return:
     """B5: return a submitted figure to its lead with a reason; it reappears on their "my updates"."""
-    if not access.can_sign_off(user, ret.indicator):
+    if not can_sign_off(user, ret.indicator):
         raise PermissionDenied("Only the directorate's director or their delegate signs off its returns.")
     if not reason.strip():
         raise Refused({"reason": "Say why the return is being sent back, so the lead knows what to fix."})
@@ -276,7 +265,7 @@ def send_back_return(*, user: User, ret: Return, version: int, reason: str) -> R
 @transaction.atomic
 def reopen_return(*, user: User, ret: Return, version: int, reason: str) -> Return:
     """B5: reopening an approved return is a recorded act with a reason; it goes back to its lead."""
-    if not access.can_reopen(user, ret.indicator):
+    if not can_reopen(user, ret.indicator):
         raise PermissionDenied("Only the performance unit or the directorate's sign-off can reopen a return.")
     if not reason.strip():
         raise Refused({"reason": "Say why the approved return is being reopened."})
@@ -306,7 +295,7 @@ def attach_evidence(*, user: User, ret: Return, upload) -> Evidence:
     """B5: attach a file to a return (size and type limited)."""
     import os
 
-    if not access.can_enter_return(user, ret.indicator):
+    if not can_enter_return(user, ret.indicator):
         raise PermissionDenied("Only the indicator's performance lead or the performance unit attaches evidence.")
     if ret.state == ReturnState.APPROVED:
         raise Refused({"evidence": "The return is approved and locked: evidence can no longer be added."})

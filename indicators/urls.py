@@ -5,7 +5,6 @@ from indicators import views, views_returns, views_targets
 app_name = "indicators"
 urlpatterns = [
     path("", views.indicator_list, name="list"),
-    path("<int:pk>/", views.indicator_detail, name="detail"),
     path("<int:pk>/returns/<int:period_pk>/", views_returns.enter_return, name="return"),
     path("<int:pk>/returns/<int:period_pk>/preview/", views_returns.preview_return, name="return_preview"),
     path("evidence/<int:pk>/", views_returns.download_evidence, name="evidence"),

@@ -11,10 +11,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from indicators import selectors, services
+from indicators.access import can_enter_return, can_reopen, can_sign_off
 from indicators.choices import ReturnState
-from indicators.forms import ReasonForm, RecoveryPlanForm, ReturnForm
+from indicators.forms import RecoveryPlanForm, ReturnForm
 from indicators.models import Evidence, Indicator, RecoveryPlan, Return
+from indicators.plan_services import sign_off_action_update
+from plans.access import can_sign_off_action
+from plans.models import ActionUpdate
 from pmf import access
+from pmf.forms import ReasonForm, show_refusal
 from pmf.models import Period
 
 
@@ -47,7 +52,7 @@ def enter_return(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
     indicator = _indicator(request, pk)
     period = get_object_or_404(Period, pk=period_pk, frequency=indicator.current_spec.frequency)
     ret = Return.objects.filter(indicator=indicator, period=period).first()
-    editable = access.can_enter_return(request.user, indicator)
+    editable = can_enter_return(request.user, indicator)
     if request.method == "POST":
         if not editable:
             raise PermissionDenied("You may read this return but not enter it.")
@@ -61,9 +66,7 @@ def enter_return(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
                 if form.cleaned_data.get("evidence"):
                     services.attach_evidence(user=request.user, ret=saved, upload=form.cleaned_data["evidence"])
             except services.Refused as refused:
-                for field, errors in refused.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                show_refusal(form, refused)
             except services.Conflict as conflict:
                 messages.error(request, conflict.args[0])
                 current = conflict.current
@@ -150,13 +153,40 @@ def sign_off(request: HttpRequest) -> HttpResponse:
     for ret in submitted.order_by("indicator__ref", "period__start"):
         series = series_by_ind[ret.indicator_id]
         rows.append((ret, selectors.assess(series, ret.period.key)))
-    from plans.models import ActionUpdate
-
     updates = access.restrict(ActionUpdate.objects.filter(state="submitted"), request.user)
     if not request.user.is_superuser:
         updates = updates.filter(action__service__directorate__in=scope.sign_off)
     updates = updates.select_related("action", "submitted_by").order_by("action__ref")
     return render(request, "indicators/sign_off.html", {"nav": "sign_off", "rows": rows, "updates": updates})
+
+
+@login_required
+def decide_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve a submitted action update (POST decision=approve) or send it back with a reason; it is in the
+    director's sign-off queue beside the returns."""
+    update = get_object_or_404(access.restrict(ActionUpdate.objects.all(), request.user)
+                               .select_related("action__service", "action__council"), pk=pk)
+    if not can_sign_off_action(request.user, update.action):
+        raise PermissionDenied("Only the directorate's director or their delegate signs off action updates.")
+    form = ReasonForm(request.POST or None, initial={"version": update.version})
+    status = 200
+    if request.method == "POST":
+        approve = request.POST.get("decision") == "approve"
+        version = request.POST.get("version", "")
+        if approve or form.is_valid():
+            try:
+                sign_off_action_update(user=request.user, update=update, version=int(version) if version.isdigit()
+                                       else -1, approve=approve, reason=request.POST.get("reason", ""))
+            except services.Refused as refused:
+                show_refusal(form, refused)
+            except services.Conflict as conflict:
+                messages.error(request, conflict.args[0])
+                return redirect("indicators:sign_off")
+            else:
+                messages.success(request, f"{update.action.ref} update " + ("approved." if approve else "sent back."))
+                return redirect("indicators:sign_off")
+        status = 400
+    return render(request, "indicators/decide_update.html", {"update": update, "form": form}, status=status)
 
 
 def _return_for_action(request: HttpRequest, pk: int) -> Return:
@@ -168,7 +198,7 @@ def _return_for_action(request: HttpRequest, pk: int) -> Return:
 @login_required
 def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     ret = _return_for_action(request, pk)
-    if not access.can_sign_off(request.user, ret.indicator):
+    if not can_sign_off(request.user, ret.indicator):
         raise PermissionDenied("Only the directorate's director or their delegate signs off its returns.")
     return _reason_page(request, ret, action=services.send_back_return, title="Send back to the lead",
                         done="sent back to its lead", redirect_to=reverse("indicators:sign_off"))
@@ -177,7 +207,7 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     ret = _return_for_action(request, pk)
-    if not access.can_reopen(request.user, ret.indicator):
+    if not can_reopen(request.user, ret.indicator):
         raise PermissionDenied("Only the performance unit or the directorate's sign-off can reopen a return.")
     return _reason_page(request, ret, action=services.reopen_return, title="Reopen an approved return",
                         done="reopened and sent back to its lead", redirect_to=ret.indicator.get_absolute_url())
@@ -203,7 +233,7 @@ def _reason_page(request, ret, *, action, title, done, redirect_to) -> HttpRespo
                 action(user=request.user, ret=ret, version=form.cleaned_data["version"],
                        reason=form.cleaned_data["reason"])
             except services.Refused as refused:
-                form.add_error("reason", " ".join(refused.messages))
+                show_refusal(form, refused)
             except services.Conflict as conflict:
                 messages.error(request, conflict.args[0])
                 ret.refresh_from_db()
@@ -242,9 +272,7 @@ def recovery_plan(request: HttpRequest, pk: int) -> HttpResponse:
                                                actions=d["actions"], action_owner=d["action_owner"],
                                                expected_on_target=d["expected_on_target"])
             except services.Refused as refused:
-                for field, errors in refused.message_dict.items():
-                    for error in errors:
-                        form.add_error(field, error)
+                show_refusal(form, refused)
             except services.Conflict as conflict:
                 messages.error(request, conflict.args[0])
                 status = 409

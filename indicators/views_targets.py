@@ -21,6 +21,7 @@ from indicators.choices import MeasureType, Polarity
 from indicators.models import Specification, Target
 from indicators.templatetags.pmf_tags import figure
 from pmf import access
+from pmf.forms import show_refusal
 from pmf.periods import period_label, periods_per_year
 
 VALUE = {"max_digits": 18, "decimal_places": 6, "required": False}
@@ -180,9 +181,7 @@ def target_reapprove(request: HttpRequest, pk: int) -> HttpResponse:
                     band_high=data.get("band_high"), trajectory=form.trajectory(),
                 )
             except services.Refused as refused:
-                for field, errors in refused.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                show_refusal(form, refused)
                 status = 400
             except services.Conflict as conflict:
                 form.add_error(None, str(conflict.args[0]) if conflict.args else "The target changed meanwhile.")

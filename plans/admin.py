@@ -28,22 +28,7 @@ class PlanAdmin(ScopedModelAdmin):
     autocomplete_fields = ["owner", "directorate", "service", "team", "person", "approved_by", "previous_version"]
     list_select_related = ["level", "council", "owner", "start_year", "end_year"]
     inlines = [PlanItemInline]
-    actions = ["refresh_into_next_year"]
-
-    @admin.action(description="Refresh into the next year as a new draft (A4)", permissions=["add"])
-    def refresh_into_next_year(self, request, queryset):
-        from django.contrib import messages
-        from django.core.exceptions import ValidationError
-
-        from plans.services import refresh_plan
-
-        for plan in queryset:
-            try:
-                new = refresh_plan(plan=plan, user=request.user)
-            except ValidationError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            else:
-                self.message_user(request, f"Created the draft “{new}” from “{plan}”.", messages.SUCCESS)
+    # "Refresh into the next year" is added by indicators.admin: it also rolls the plan's measures' targets.
 
 
 @admin.register(PlanItem)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import reduce
 
-from plans.models import PlanItem
+from django.db.models import Max, Q, QuerySet
+
+from plans.models import Action, ActionUpdate, PlanItem
+from pmf.calendar import due_date
+from pmf.periods import period_bounds, period_for_date, previous_period
 
 
 def in_tree_order(items: Iterable[PlanItem]) -> list[PlanItem]:
@@ -32,15 +38,36 @@ def in_tree_order(items: Iterable[PlanItem]) -> list[PlanItem]:
     return ordered
 
 
+# -- Beneath plan items ---------------------------------------------------------------------------------------
+# A measure or an action is "beneath" a plan item when it is linked to that item or to anything under it: its
+# link's materialised path starts with the item's path. Access rules (a portfolio's priorities, a committee's
+# remit), the dashboard's filters and the scope of a report all ask this one question.
+
+def under_items_q(paths: Iterable[str], *, prefix: str = "plan_items__") -> Q:
+    """Linked (through ``prefix``) to a plan item at or beneath any of ``paths``; nothing when there are none."""
+    conditions = [Q(**{f"{prefix}path__startswith": p}) for p in paths]
+    return reduce(operator.or_, conditions) if conditions else Q(pk__in=[])
+
+
+def linked_under(qs: QuerySet, paths: list[str]) -> QuerySet:
+    """The objects of ``qs`` (indicators or actions) beneath any of ``paths``, through a subquery: one row each,
+    however many of its links match. None when there are no paths."""
+    if not paths:
+        return qs.none()
+    return qs.filter(pk__in=qs.model._default_manager.filter(under_items_q(paths)).values("pk"))
+
+
+def remit_paths(items: QuerySet[PlanItem], *, portfolios: Iterable[int] = (),
+                committees: Iterable[int] = ()) -> list[str]:
+    """The paths of the ``items`` whose portfolio is one of ``portfolios`` or that are in the remit of one of
+    ``committees``: everything beneath them is theirs."""
+    return sorted(set(items.filter(Q(portfolio__in=list(portfolios)) | Q(committees__in=list(committees)))
+                      .values_list("path", flat=True)))
+
+
 def action_updates_due(user, *, today) -> list[tuple]:
     """Actions whose owner owes an update: unfinished actions already started with no update since the last
     quarter ended (due 10 working days after it), and updates in draft or sent back. Overdue first."""
-    from django.db.models import Max, Q
-
-    from plans.models import Action, ActionUpdate
-    from pmf.calendar import due_date
-    from pmf.periods import period_bounds, period_for_date, previous_period
-
     year, quarter = period_for_date(frequency="quarterly", on=today)
     last_year, last_quarter = previous_period(frequency="quarterly", year_start=year, period_number=quarter)
     quarter_end = period_bounds(frequency="quarterly", year_start=last_year, period_number=last_quarter)[1]

@@ -1,9 +1,10 @@
-"""The one place that decides what a user may see and do (E1, E2).
+"""Who may see what (E1, E2): the one scoping mechanism every view, the admin, every service and every report uses.
 
-Every view, the admin and every service fetch through ``restrict`` and ask the ``can_*`` functions here.
-What a user may read is scoped to their councils and, within a council, to their role and the part of the
-organisation it covers. Outsiders get 404 (the object is not in their queryset); a user who may read an
-object but not change it gets 403.
+The core owns the mechanism; each app owns how its own models are scoped. An app says, in its ``access.py``
+(loaded by its ``AppConfig.ready``), which objects of each of its models a user may read, as a ``Q`` over the
+user's ``Scope`` (``register``); ``restrict(qs, user)`` applies that rule. Outsiders get 404 (the object is not in
+their queryset); a user who may read an object but not change it gets 403 from the ``can_*`` functions, which
+live beside the rules they belong to (``indicators.access.can_enter_return``, ``plans.access.can_update_action``).
 
 Read scope within a council:
 - performance unit, internal audit: everything;
@@ -19,10 +20,12 @@ Read scope within a council:
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, Q, QuerySet
 
 from pmf.choices import Role
 from pmf.models import Council, User
@@ -48,12 +51,24 @@ class Scope:
     sign_off: set[int] = field(default_factory=set)  # directorates the user signs off
     services: set[int] = field(default_factory=set)
     teams: set[int] = field(default_factory=set)
-    item_paths: list[str] = field(default_factory=list)  # portfolio priorities and committee remits
+    portfolios: set[int] = field(default_factory=set)  # held as a Cabinet member
+    committees: set[int] = field(default_factory=set)  # sat on as a scrutiny member
+    item_paths: list[str] = field(default_factory=list)  # portfolio priorities and committee remits (plans)
     roles: set[str] = field(default_factory=set)
 
     @property
     def read_only(self) -> bool:
         return not self.superuser and bool(self.roles) and self.roles <= READ_ONLY_ROLES
+
+
+#: Filled in by the apps above the core (``extend_scope``): e.g. the plan-item paths of a portfolio's priorities.
+_SCOPE_LOADERS: list[Callable[[Scope], None]] = []
+
+
+def extend_scope(loader: Callable[[Scope], None]) -> Callable[[Scope], None]:
+    """Register a function that completes a user's scope from an app's own models, once per request."""
+    _SCOPE_LOADERS.append(loader)
+    return loader
 
 
 def scope_for(user: User) -> Scope:
@@ -63,7 +78,6 @@ def scope_for(user: User) -> Scope:
     if cached is not None:
         return cached
     scope = Scope(user_id=user.pk, superuser=user.is_superuser)
-    portfolios, committees = set(), set()
     rows = user.role_assignments.order_by().values_list(
         "council_id", "role", "directorate_id", "service_id", "team_id", "team__service_id", "committee_id",
         "portfolio_id",
@@ -91,16 +105,11 @@ def scope_for(user: User) -> Scope:
         if committee and role == Role.SCRUTINY_MEMBER:
             # A scrutiny member reads their committee's remit; sitting on Cabinet gives a Cabinet member
             # their portfolio, not the whole council.
-            committees.add(committee)
+            scope.committees.add(committee)
         if portfolio:
-            portfolios.add(portfolio)
-    if portfolios or committees:
-        from plans.models import PlanItem
-
-        scope.item_paths = sorted(set(
-            PlanItem.objects.filter(Q(portfolio__in=portfolios) | Q(committees__in=committees))
-            .values_list("path", flat=True)
-        ))
+            scope.portfolios.add(portfolio)
+    for loader in _SCOPE_LOADERS:
+        loader(scope)
     user._pmf_scope = scope
     return scope
 
@@ -120,113 +129,62 @@ def council_ids_for(user: User) -> list[int]:
     return sorted(scope_for(user).councils)
 
 
-def _any(conditions: list[Q]) -> Q:
+# -- The rules, and restrict ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    """Which objects of a model a scope may read. ``subquery``: the condition crosses a many-to-many or a reverse
+    relation, so it is applied as ``pk IN (subquery)``, one row per object, no DISTINCT needed."""
+
+    condition: Callable[[Scope], Q]
+    subquery: bool = False
+
+
+_RULES: dict[str, Rule] = {}
+#: Shared by every council, or outside the product's data: read by whoever can reach the page.
+_UNSCOPED: set[str] = set()
+
+
+def _label(model: str | type[Model]) -> str:
+    return model if isinstance(model, str) else model._meta.label
+
+
+def register(model: str | type[Model], condition: Callable[[Scope], Q], *, subquery: bool = False) -> None:
+    """Say which objects of ``model`` a user may read: ``condition(scope)`` is a ``Q`` over the model."""
+    _RULES[_label(model)] = Rule(condition, subquery)
+
+
+def register_unscoped(*models: str | type[Model]) -> None:
+    """Models every signed-in user reads alike (the calendar, permission groups)."""
+    _UNSCOPED.update(_label(m) for m in models)
+
+
+def any_of(conditions: Iterable[Q]) -> Q:
+    """Conditions joined by OR; nothing matches when there are none."""
+    conditions = list(conditions)
     return reduce(operator.or_, conditions) if conditions else Q(pk__in=[])
 
 
-def _under(prefix: str, paths: list[str]) -> list[Q]:
-    return [Q(**{f"{prefix}path__startswith": p}) for p in paths]
-
-
-def _indicator_q(s: Scope, prefix: str = "") -> Q:
-    p = prefix
-    partial = [
-        Q(**{f"{p}is_headline": True}),
-        Q(**{f"{p}service__directorate__in": s.directorates}),
-        Q(**{f"{p}service__in": s.services}),
-        Q(**{f"{p}current_spec__performance_lead": s.user_id}),
-        Q(**{f"{p}current_spec__deputy_performance_lead": s.user_id}),
-        Q(**{f"{p}current_spec__accountable_officer": s.user_id}),
-        Q(**{f"{p}current_spec__deputy_accountable_officer": s.user_id}),
-        *_under(f"{p}plan_items__", s.item_paths),
-    ]
-    return Q(**{f"{p}council__in": s.full}) | (Q(**{f"{p}council__in": s.councils}) & _any(partial))
-
-
-def _action_q(s: Scope, prefix: str = "") -> Q:
-    p = prefix
-    partial = [
-        Q(**{f"{p}is_key": True}),
-        Q(**{f"{p}service__directorate__in": s.directorates}),
-        Q(**{f"{p}service__in": s.services}),
-        Q(**{f"{p}owner": s.user_id}),
-        *_under(f"{p}plan_items__", s.item_paths),
-    ]
-    return Q(**{f"{p}council__in": s.full}) | (Q(**{f"{p}council__in": s.councils}) & _any(partial))
-
-
-def _plan_q(s: Scope, prefix: str = "") -> Q:
-    """Plans are read council-wide, except individual objectives: the person's own, their managers' and the
-    full-read roles'."""
-    p = prefix
-    personal = [
-        Q(**{f"{p}person": s.user_id}),
-        Q(**{f"{p}team__in": s.teams}),
-        Q(**{f"{p}team__service__in": s.services}),
-        Q(**{f"{p}team__service__directorate__in": s.directorates}),
-    ]
-    return Q(**{f"{p}council__in": s.full}) | (
-        Q(**{f"{p}council__in": s.councils}) & (Q(**{f"{p}person__isnull": True}) | _any(personal))
-    )
-
-
-def _council_q(path: str):
+def in_councils(path: str) -> Callable[[Scope], Q]:
+    """The rule of an object that belongs to a council (through ``path``): read by everyone in that council."""
     return lambda s: Q(**{f"{path}__in": s.councils})
-
-
-#: How each model is scoped. Many-to-many paths are applied through a subquery (one row per object).
-_RULES = {
-    "pmf.Council": _council_q("pk"),
-    "pmf.Directorate": _council_q("councils"),
-    "pmf.Service": _council_q("directorate__councils"),
-    "pmf.Team": _council_q("service__directorate__councils"),
-    "pmf.Committee": _council_q("councils"),
-    "pmf.Portfolio": _council_q("council"),
-    "pmf.RoleAssignment": _council_q("council"),
-    "pmf.User": _council_q("role_assignments__council"),
-    "pmf.AuditEntry": lambda s: Q(council__in=s.audit),
-    "plans.PlanLevel": _council_q("council"),
-    "plans.Plan": _plan_q,
-    "plans.PlanItem": lambda s: _plan_q(s, "plan__"),
-    "plans.Action": _action_q,
-    "plans.ActionUpdate": lambda s: _action_q(s, "action__"),
-    "plans.Milestone": lambda s: _action_q(s, "action__"),
-    "plans.Programme": _council_q("council"),
-    "plans.Project": _council_q("programme__council"),
-    "plans.DecisionPoint": _council_q("project__programme__council"),
-    "indicators.Indicator": _indicator_q,
-    "indicators.Specification": lambda s: _indicator_q(s, "indicator__"),
-    "indicators.Target": lambda s: _indicator_q(s, "indicator__"),
-    "indicators.TrajectoryPoint": lambda s: _indicator_q(s, "target__indicator__"),
-    "indicators.Return": lambda s: _indicator_q(s, "indicator__"),
-    "indicators.Evidence": lambda s: _indicator_q(s, "ret__indicator__"),
-    "indicators.EntryReopening": lambda s: _indicator_q(s, "indicator__"),
-    "indicators.RecoveryPlan": lambda s: _indicator_q(s, "indicator__") | _action_q(s, "action__"),
-    "indicators.CorporateRisk": _council_q("council"),
-    "indicators.BenchmarkValue": lambda s: _indicator_q(s, "indicator__"),
-    "reporting.TimetableEntry": _council_q("council"),
-}
-#: Shared by every council: the calendar, and the permission groups.
-UNSCOPED = {"pmf.FinancialYear", "pmf.Period", "auth.Group", "auth.Permission", "contenttypes.ContentType"}
-#: Rules that cross a many-to-many or a reverse relation, and so need a subquery against duplicates.
-_NEEDS_SUBQUERY = {"pmf.Directorate", "pmf.Service", "pmf.Team", "pmf.Committee", "pmf.User", "plans.Action",
-                   "plans.ActionUpdate", "plans.Milestone", "indicators.Indicator", "indicators.Specification",
-                   "indicators.Target", "indicators.TrajectoryPoint", "indicators.Return", "indicators.Evidence",
-                   "indicators.EntryReopening", "indicators.RecoveryPlan", "indicators.BenchmarkValue"}
 
 
 def restrict(qs: QuerySet, user: User) -> QuerySet:
     """Scope a queryset to what the user may read."""
     label = qs.model._meta.label
-    if label in UNSCOPED or user.is_superuser:
+    if label in _UNSCOPED or user.is_superuser:
         return qs
-    condition = _RULES[label](scope_for(user))
-    if label in _NEEDS_SUBQUERY:
+    rule = _RULES.get(label)
+    if rule is None:
+        raise ImproperlyConfigured(f"No access rule for {label}: register one in its app's access.py.")
+    condition = rule.condition(scope_for(user))
+    if rule.subquery:
         return qs.filter(pk__in=qs.model._default_manager.filter(condition).values("pk"))
     return qs.filter(condition)
 
 
-# -- What a user may do ----------------------------------------------------------------------------------
+# -- What a user may do in the core ------------------------------------------------------------------------------
 
 def can_configure(user: User, council_id: int) -> bool:
     """Performance unit: levels, periods, indicators, targets, tolerances, users (E1)."""
@@ -238,33 +196,19 @@ def can_read_audit(user: User, council_id: int | None = None) -> bool:
     return user.is_superuser or (bool(s.audit) if council_id is None else council_id in s.audit)
 
 
-def can_enter_return(user: User, indicator) -> bool:
-    """The indicator's performance lead or deputy, or the performance unit (on behalf of a lead)."""
-    if user.is_superuser or indicator.council_id in scope_for(user).configure:
-        return True
-    spec = indicator.current_spec
-    return spec is not None and user.pk in (spec.performance_lead_id, spec.deputy_performance_lead_id)
+# -- The core's own models ---------------------------------------------------------------------------------------
 
-
-def can_sign_off(user: User, indicator) -> bool:
-    """The director of the indicator's directorate, or their named delegate (E2 in C 2.6)."""
-    s = scope_for(user)
-    return user.is_superuser or (
-        indicator.council_id in s.councils and indicator.service.directorate_id in s.sign_off
-    )
-
-
-def can_reopen(user: User, indicator) -> bool:
-    """Reopening an approved return or a closed period: the performance unit, or whoever signs it off."""
-    return can_configure(user, indicator.council_id) or can_sign_off(user, indicator)
-
-
-def can_update_action(user: User, action) -> bool:
-    return user.is_superuser or action.owner_id == user.pk or action.council_id in scope_for(user).configure
-
-
-def can_sign_off_action(user: User, action) -> bool:
-    s = scope_for(user)
-    return user.is_superuser or (
-        action.council_id in s.councils and action.service is not None and action.service.directorate_id in s.sign_off
-    )
+register("pmf.Council", in_councils("pk"))
+register("pmf.Directorate", in_councils("councils"), subquery=True)
+register("pmf.Service", in_councils("directorate__councils"), subquery=True)
+register("pmf.Team", in_councils("service__directorate__councils"), subquery=True)
+register("pmf.Committee", in_councils("councils"), subquery=True)
+register("pmf.Portfolio", in_councils("council"))
+register("pmf.RoleAssignment", in_councils("council"))
+register("pmf.User", in_councils("role_assignments__council"), subquery=True)
+register("pmf.AuditEntry", lambda s: Q(council__in=s.audit))
+register("pmf.ReminderSettings", in_councils("council"))
+register("pmf.ReminderPreference", in_councils("user__role_assignments__council"), subquery=True)
+register("pmf.ReminderLog", in_councils("council"))
+register("pmf.ScheduledJob", in_councils("council"))
+register_unscoped("pmf.FinancialYear", "pmf.Period", "auth.Group", "auth.Permission", "contenttypes.ContentType")

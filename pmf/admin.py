@@ -145,46 +145,20 @@ class RoleAssignmentAdmin(ScopedModelAdmin):
     list_select_related = ["user", "council", "directorate", "service", "committee", "portfolio"]
 
 
-# -- Reminders and the schedule (E5): scoped to the user's councils here, as access.restrict has no rule for them.
-
-class _CouncilScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    council_path = "council"
-
-    def get_queryset(self, request):
-        from pmf.access import council_ids_for
-
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(**{f"{self.council_path}__in": council_ids_for(request.user)})
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        from pmf.access import councils_for, restrict
-
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and db_field.related_model is Council:
-            field.queryset = councils_for(request.user)
-        elif field is not None and db_field.related_model is User:
-            field.queryset = restrict(field.queryset, request.user)
-        return field
-
+# -- Reminders and the schedule (E5) ---------------------------------------------------------------------
 
 @admin.register(ReminderSettings)
-class ReminderSettingsAdmin(_CouncilScopedAdmin):
+class ReminderSettingsAdmin(ScopedModelAdmin):
     list_display = ["council", "enabled", "days_before_due", "repeat_every_days", "updated_at"]
 
 
 @admin.register(ReminderPreference)
-class ReminderPreferenceAdmin(_CouncilScopedAdmin):
-    council_path = "user__role_assignments__council"
+class ReminderPreferenceAdmin(ScopedModelAdmin):
     list_display = ["user", "returns_due", "returns_overdue", "sign_offs", "recovery_plans", "action_updates"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).distinct()
 
-
-# ReminderLog (what was reminded, a record the reminder runs write) and ScheduledJob (kept by pmf.schedule) are not
-# registered: neither is added or changed by hand; the schedule page shows both.
+# ReminderLog (what was reminded, a record the reminder runs write) and ScheduledJob (kept by reporting.schedule) are
+# not registered: neither is added or changed by hand; the schedule page shows both.

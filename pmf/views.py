@@ -1,68 +1,13 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The core's own page: the health check load balancers and monitoring ask."""
 
-from indicators import selectors as ind_selectors
-from indicators.choices import ReturnState
-from indicators.models import Indicator, RecoveryPlan, RecoveryStatus, Return
-from plans.models import PlanItem
-from plans.selectors import action_updates_due
-from pmf import clock
-from pmf.access import councils_for, restrict, scope_for
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Where every signed-in person starts: their roles, their councils' plans and headline measures."""
-    councils = list(councils_for(request.user).order_by("name"))
-    roles = request.user.role_assignments.select_related(
-        "council", "directorate", "service", "team", "committee", "portfolio"
-    )
-    priorities = list(
-        restrict(PlanItem.objects.all(), request.user)
-        .filter(plan__level__rank=1, parent__isnull=True)
-        .select_related("plan", "portfolio", "outcome_owner", "lead_director")
-        .order_by("plan__council__name", "position", "ref")
-    )
-    headline_qs = restrict(Indicator.objects.filter(is_headline=True), request.user).order_by("council__name", "ref")
-    headline = []
-    counts: dict[str, int] = {}
-    for series in ind_selectors.load_series(headline_qs):
-        latest = ind_selectors.latest(series)
-        headline.append((series, latest))
-        if latest is not None:
-            counts[latest.rag] = counts.get(latest.rag, 0) + 1
-    today = clock.today()
-    scope = scope_for(request.user)
-    waiting = 0
-    if scope.sign_off:
-        waiting = restrict(Return.objects.filter(state=ReturnState.SUBMITTED,
-                                                 indicator__service__directorate__in=scope.sign_off),
-                           request.user).count()
-    recovery = list(RecoveryPlan.objects.filter(owner=request.user).exclude(status=RecoveryStatus.CLOSED)
-                    .select_related("indicator", "action").order_by("due_on"))
-    return render(request, "pmf/home.html", {
-        "nav": "home",
-        "due": ind_selectors.due_returns(request.user, today=today),
-        "actions_due": action_updates_due(request.user, today=today),
-        "waiting_sign_off": waiting,
-        "recovery_plans": recovery,
-        "today": today,
-        "councils": councils,
-        "roles": roles,
-        "priorities": priorities,
-        "headline": headline,
-        "rag_counts": counts,
-    })
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 
 def health(request: HttpRequest) -> HttpResponse:
     """For load balancers and monitoring: 200 when the database and cache answer, else 503 naming what failed.
     Reveals nothing but the state of each dependency."""
-    from django.core.cache import cache
-    from django.db import connection
-    from django.http import JsonResponse
-
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from pmf import audit, clock
 from pmf.choices import AuditAction
+from pmf.errors import Refused
 from pmf.models import Period, User
 from reporting import packs, rendering
 from reporting.models import Pack, PackFile, PackFormat, PackStatus, ReportDefinition, TimetableEntry, TimetableKind
@@ -40,10 +41,6 @@ log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)
 #: A pack queued this long without a worker picking it up is sent again.
 QUEUED_TOO_LONG = timedelta(minutes=15)
-
-
-class Refused(Exception):
-    """An action the pack's state does not allow; the message says why."""
 
 
 class LostClaim(Exception):

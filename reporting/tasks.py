@@ -1,12 +1,19 @@
-"""Celery tasks for report packs: thin, they take ids and call ``reporting.services`` (which makes them safe to
-run twice: a second delivery finds the job claimed or done and does nothing)."""
+"""Celery tasks for report packs and reminders: thin, they take ids and call ``reporting.services`` or
+``reporting.reminders`` (which makes them safe to run twice: a second delivery finds the job claimed or done, or
+today's reminders logged, and does nothing)."""
 
 from __future__ import annotations
+
+import logging
 
 from celery import shared_task
 from celery.signals import worker_ready
 
-from reporting import services
+from pmf import clock
+from pmf.models import Council
+from reporting import reminders, services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=False)
@@ -31,6 +38,17 @@ def prepare_due_packs(council_id: int) -> list[int]:
 def recover_interrupted_packs() -> list[int]:
     """The schedule's job: requeue packs whose worker died or whose message was lost."""
     return services.recover_interrupted()
+
+
+@shared_task
+def send_council_reminders(council_id: int) -> int:
+    """E5: one council's reminder emails for today (scheduled by ``reporting.schedule``). Safe to run twice: what
+    was sent today is in the reminder log and is not sent again. Returns the number of emails sent."""
+    council = Council.objects.filter(pk=council_id).first()
+    if council is None:
+        logger.warning("send_council_reminders: no council %s (removed?): nothing sent", council_id)
+        return 0
+    return reminders.send_reminders(council, today=clock.today())
 
 
 @worker_ready.connect

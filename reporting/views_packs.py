@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from pmf import audit, clock
-from pmf.access import can_configure, can_read_audit, council_ids_for
+from pmf.access import can_configure, can_read_audit, council_ids_for, restrict
 from pmf.choices import AuditAction
 from pmf.models import Committee, Council, Period
 from pmf.pagination import int_param, paginate
@@ -45,21 +45,8 @@ def _sees_drafts(user, council_id: int) -> bool:
     return can_configure(user, council_id) or can_read_audit(user, council_id)
 
 
-def readable_packs(user) -> QuerySet[Pack]:
-    """Issued packs of the user's councils; drafts too where the user is performance unit or internal audit."""
-    councils = council_ids_for(user)
-    drafts = [pk for pk in councils if _sees_drafts(user, pk)]
-    return Pack.objects.filter(council_id__in=councils).filter(
-        Q(status=PackStatus.ISSUED) | Q(council_id__in=drafts))
-
-
-def readable_definitions(user) -> QuerySet[ReportDefinition]:
-    councils = [pk for pk in council_ids_for(user) if _sees_drafts(user, pk)]
-    return ReportDefinition.objects.filter(council_id__in=councils)
-
-
 def _pack(request: HttpRequest, pk: int) -> Pack:
-    return get_object_or_404(readable_packs(request.user).select_related(
+    return get_object_or_404(restrict(Pack.objects.all(), request.user).select_related(
         "definition", "council", "period", "issued_by", "requested_by"), pk=pk)
 
 
@@ -76,8 +63,9 @@ def definition_list(request: HttpRequest) -> HttpResponse:
     councils = [pk for pk in council_ids_for(request.user) if _sees_drafts(request.user, pk)]
     if not councils:
         raise PermissionDenied("Report set-up is for the performance unit and internal audit.")
-    definitions = (readable_definitions(request.user).select_related("council", "portfolio", "committee",
-                                                                     "directorate").order_by("council__name", "name"))
+    definitions = (restrict(ReportDefinition.objects.all(), request.user)
+                   .select_related("council", "portfolio", "committee", "directorate")
+                   .order_by("council__name", "name"))
     q = request.GET.get("q", "").strip()
     if q:
         definitions = definitions.filter(Q(name__icontains=q) | Q(committee__name__icontains=q))
@@ -101,7 +89,8 @@ def definition_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     if pk is None:
         council, definition = _council_for_new(request), None
     else:
-        definition = get_object_or_404(readable_definitions(request.user).select_related("council"), pk=pk)
+        definition = get_object_or_404(
+            restrict(ReportDefinition.objects.all(), request.user).select_related("council"), pk=pk)
         council = definition.council
         _must_configure(request.user, council.pk)
     form = ReportDefinitionForm(request.POST or None, request.FILES or None, instance=definition, council=council)
@@ -135,7 +124,7 @@ def _periods_for(definition: ReportDefinition) -> QuerySet[Period]:
 
 @login_required
 def definition_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    definition = get_object_or_404(readable_definitions(request.user).select_related(
+    definition = get_object_or_404(restrict(ReportDefinition.objects.all(), request.user).select_related(
         "council", "portfolio", "committee", "directorate"), pk=pk)
     can_act = can_configure(request.user, definition.council_id)
     periods = Period.objects.filter(pk__in=[p.pk for p in _periods_for(definition)]).order_by(
@@ -166,7 +155,7 @@ def definition_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def definition_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    definition = get_object_or_404(readable_definitions(request.user), pk=pk)
+    definition = get_object_or_404(restrict(ReportDefinition.objects.all(), request.user), pk=pk)
     _must_configure(request.user, definition.council_id)
     if request.method == "POST":
         name = definition.name
@@ -189,7 +178,8 @@ def definition_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def archive(request: HttpRequest) -> HttpResponse:
     """D7: every pack by year, quarter and committee, searchable."""
-    packs = readable_packs(request.user).select_related("definition__committee", "period", "council", "issued_by")
+    packs = restrict(Pack.objects.all(), request.user).select_related(
+        "definition__committee", "period", "council", "issued_by")
     years = sorted(set(packs.values_list("period__financial_year", flat=True)), reverse=True)
     committees = Committee.objects.filter(councils__in=council_ids_for(request.user)).distinct().order_by("name")
     form = ArchiveFilterForm(request.GET or None, years=years, committees=committees,
@@ -290,8 +280,8 @@ def pack_retry(request: HttpRequest, pk: int) -> HttpResponse:
                         f"The last attempt failed: {pack.error or 'no reason was recorded'}", "Retry the job")
     try:
         pack = services.retry(pack, user=request.user)
-    except (services.Refused, ValidationError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    except ValidationError as exc:  # a services.Refused, or the period refused
+        messages.error(request, " ".join(exc.messages))
         return redirect(pack)
     messages.info(request, "The job was queued again.")
     return redirect(pack)

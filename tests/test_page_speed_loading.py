@@ -14,10 +14,10 @@ from demo import DEMO_AS_OF
 from indicators import selectors
 from indicators.models import Indicator
 from plans.models import PlanItem
-from plans.rollups import rollups
 from pmf import gc_pause
 from pmf.models import Council, User
 from reporting import open_data as od
+from reporting.rollups import rollups
 from reporting.scorecard import Params, build_scorecard
 from tests import factories as f
 

@@ -169,10 +169,10 @@ def test_another_councils_user_gets_404_and_sees_nothing(client):
 # Each page: session, user, the user's councils (once per request), then the page's own fixed shape.
 EXPECTED_QUERIES = {
     "home": 15,
-    "thread": 13,  # 5 + 8 for the roll-ups of measures and actions beneath each item (plans/rollups.py)
+    "thread": 13,  # 5 + 8 for the roll-ups of measures and actions beneath each item (reporting/rollups.py)
     "plans": 6,
     "plan": 5,
-    "item": 20,  # 12 + 8 for the roll-ups of the item and of each item beneath it (plans/rollups.py)
+    "item": 20,  # 12 + 8 for the roll-ups of the item and of each item beneath it (reporting/rollups.py)
     "indicators": 11,
     "indicator": 13,
 }

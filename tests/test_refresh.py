@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from indicators.models import Target
+from indicators.plan_services import refresh_plan
 from plans.models import Action, Plan, PlanItem, PlanLevel
-from plans.services import refresh_plan
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

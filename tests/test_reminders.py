@@ -1,5 +1,6 @@
-"""E5: reminder emails and the schedule Celery beat reads from the database (pmf/reminders.py, pmf/schedule.py,
-pmf/tasks.py, the reminders and schedule pages). The demo council Harrowdale on its "today", 16 November 2026:
+"""E5: reminder emails and the schedule Celery beat reads from the database (reporting/reminders.py,
+reporting/schedule.py, reporting/tasks.py, the reminders and schedule pages). The demo council Harrowdale on its
+"today", 16 November 2026:
 tom.ashworth owes STC03 for October (due 13 November, overdue) and updates on his actions; ruth.calloway and her
 delegate sanjay.mistry have returns of Place and Environment waiting for their sign-off."""
 
@@ -19,7 +20,6 @@ from demo import DEMO_AS_OF
 from indicators import selectors as ind_selectors
 from indicators.models import Indicator, RecoveryPlan, Specification
 from plans.selectors import action_updates_due
-from pmf import reminders, schedule, tasks
 from pmf.choices import Role
 from pmf.models import (
     AuditEntry,
@@ -33,6 +33,7 @@ from pmf.models import (
     ScheduledJob,
     User,
 )
+from reporting import reminders, schedule, tasks
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -279,7 +280,7 @@ def test_the_demo_has_its_schedule(council):
             .select_related("periodic_task__crontab")}
     reminders_task, packs = jobs[JobKind.REMINDERS], jobs[JobKind.DRAFT_PACKS]
     assert reminders_task.name == "Reminders — Harrowdale Council"
-    assert reminders_task.task == "pmf.tasks.send_council_reminders"
+    assert reminders_task.task == "reporting.tasks.send_council_reminders"
     assert json.loads(reminders_task.kwargs) == {"council_id": council.pk}
     cron = reminders_task.crontab
     assert (cron.minute, cron.hour, cron.day_of_week, cron.day_of_month, cron.month_of_year) == (
@@ -332,7 +333,7 @@ def test_celery_beat_reads_the_councils_jobs_from_the_database(council, monkeypa
     scheduler = DatabaseScheduler(app=app, lazy=True)
     entries = scheduler.all_as_schedule()
     entry = entries["Reminders — Harrowdale Council"]
-    assert entry.task == "pmf.tasks.send_council_reminders"
+    assert entry.task == "reporting.tasks.send_council_reminders"
     assert entry.kwargs == {"council_id": council.pk}
     assert entry.schedule.hour == {7} and entry.schedule.minute == {0}
     assert entry.schedule.day_of_week == {1, 2, 3, 4, 5}

@@ -12,9 +12,10 @@ from django.db import IntegrityError, transaction
 
 from indicators import selectors, services
 from indicators.models import Indicator, RecoveryPlan, Return
+from indicators.plan_services import sign_off_action_update
 from indicators.services import Conflict, Entry, Refused
 from plans.models import Action
-from plans.services import decide_action_update, save_action_update
+from plans.services import save_action_update
 from pmf.models import AuditEntry, Period, User
 
 pytestmark = pytest.mark.django_db
@@ -268,8 +269,8 @@ def test_action_update_sign_off_feeds_action_status_and_recovery(lead, director)
         "as_of": date(2026, 11, 16), "progress_pct": 40, "forecast_end": late, "completed_on": None,
         "no_longer_viable": False, "no_longer_viable_reason": "", "commentary": "Contractor went bust."})
     with pytest.raises(PermissionDenied):
-        decide_action_update(user=lead, update=update, version=update.version, approve=True)
-    decide_action_update(user=director, update=update, version=update.version, approve=True)
+        sign_off_action_update(user=lead, update=update, version=update.version, approve=True)
+    sign_off_action_update(user=director, update=update, version=update.version, approve=True)
     action.refresh_from_db()
     assert (action.forecast_end, action.progress_pct) == (late, 40)
     assert action.status(date(2026, 11, 16)) == "slipped_gt3"

@@ -12,11 +12,11 @@ from django.utils.html import escape
 from indicators import selectors
 from indicators.models import Indicator
 from plans.models import Action, Plan, PlanItem
-from plans.rollups import rollups
 from pmf import clock
 from pmf.access import restrict
 from pmf.choices import Role
 from pmf.models import RoleAssignment, User
+from reporting.rollups import rollups
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

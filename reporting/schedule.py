@@ -40,7 +40,7 @@ class JobSpec:
 
 JOBS: dict[str, JobSpec] = {
     JobKind.REMINDERS: JobSpec(
-        task="pmf.tasks.send_council_reminders", name="Reminders — {council}",
+        task="reporting.tasks.send_council_reminders", name="Reminders — {council}",
         description="Emails each person what is due from them: returns due soon and overdue, returns and action "
                     "updates waiting for their sign-off, recovery plans and action updates due (one email a "
                     "person, as their reminder preferences say).",

@@ -30,9 +30,15 @@ from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from indicators.choices import ReturnState
+from indicators.models import Indicator, RecoveryPlan, RecoveryStatus, Return
+from indicators.selectors import owed_returns
+from plans.models import Action, ActionUpdate
+from pmf import audit
 from pmf.calendar import due_date
-from pmf.choices import Role
+from pmf.choices import AuditAction, Role
 from pmf.models import Council, ReminderKind, ReminderLog, ReminderPreference, ReminderSettings, RoleAssignment, User
+from pmf.periods import period_bounds, period_for_date, previous_period
 
 logger = logging.getLogger(__name__)
 
@@ -124,9 +130,6 @@ def _when(due: date, today: date) -> str:
 
 def _returns_due(council: Council, today: date, window: int, only: set[int] | None) -> dict[int, list[Reminder]]:
     """Returns owed by their performance lead and deputy: ``indicators.selectors.owed_returns`` council-wide."""
-    from indicators.models import Indicator
-    from indicators.selectors import owed_returns
-
     people = Q(current_spec__performance_lead__isnull=False) | Q(current_spec__deputy_performance_lead__isnull=False)
     if only is not None:
         people = Q(current_spec__performance_lead__in=only) | Q(current_spec__deputy_performance_lead__in=only)
@@ -157,11 +160,7 @@ def _returns_due(council: Council, today: date, window: int, only: set[int] | No
 
 def _sign_offs(council: Council, today: date, only: set[int] | None) -> dict[int, list[Reminder]]:
     """Returns and action updates submitted and waiting for the directorate's director or delegate (the sign-off
-    queue of ``indicators.views_returns.sign_off``, ``pmf.access.can_sign_off``)."""
-    from indicators.choices import ReturnState
-    from indicators.models import Return
-    from plans.models import ActionUpdate
-
+    queue of ``indicators.views_returns.sign_off``, ``indicators.access.can_sign_off``)."""
     assignments = RoleAssignment.objects.filter(council=council, role__in=[Role.DIRECTOR, Role.DELEGATE],
                                                 directorate__isnull=False)
     if only is not None:
@@ -201,8 +200,6 @@ def _sign_offs(council: Council, today: date, only: set[int] | None) -> dict[int
 
 def _recovery_plans(council: Council, today: date, window: int, only: set[int] | None) -> dict[int, list[Reminder]]:
     """D4: recovery plans asked of their owner and not provided yet, due soon or overdue."""
-    from indicators.models import RecoveryPlan, RecoveryStatus
-
     plans = (RecoveryPlan.objects.filter(status=RecoveryStatus.REQUESTED)
              .filter(Q(indicator__council=council) | Q(action__council=council))
              .filter(due_on__lte=today + timedelta(days=window))
@@ -224,9 +221,6 @@ def _recovery_plans(council: Council, today: date, window: int, only: set[int] |
 
 def _action_updates(council: Council, today: date, window: int, only: set[int] | None) -> dict[int, list[Reminder]]:
     """Updates owed on unfinished actions: ``plans.selectors.action_updates_due`` for everybody."""
-    from plans.models import Action, ActionUpdate
-    from pmf.periods import period_bounds, period_for_date, previous_period
-
     year, quarter = period_for_date(frequency="quarterly", on=today)
     last_year, last_quarter = previous_period(frequency="quarterly", year_start=year, period_number=quarter)
     quarter_end = period_bounds(frequency="quarterly", year_start=last_year, period_number=last_quarter)[1]
@@ -393,9 +387,6 @@ SETTINGS_FIELDS = ["enabled", "days_before_due", "repeat_every_days"]
 @transaction.atomic
 def update_settings(*, settings: ReminderSettings, user: User, data: dict) -> ReminderSettings:
     """The performance unit changes the council's reminder rules; recorded in the audit trail (E3)."""
-    from pmf import audit
-    from pmf.choices import AuditAction
-
     locked = ReminderSettings.objects.select_for_update().get(pk=settings.pk)
     before = audit.snapshot(locked, SETTINGS_FIELDS)
     for name in SETTINGS_FIELDS:

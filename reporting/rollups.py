@@ -10,20 +10,17 @@ beneath one item counts once there.
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import reduce
-
-from django.db.models import Q
 
 from indicators import selectors
 from indicators.choices import RAG_STYLE, Rag
 from indicators.models import Indicator
 from plans.choices import ACTION_STATUS_STYLE, ActionStatus
 from plans.models import Action, PlanItem
+from plans.selectors import under_items_q
 from pmf.access import restrict
 
 #: The order and the short words the badges use (the full labels are in the choices).
@@ -72,10 +69,6 @@ class Rollup:
         return f"Measures: {measures} · Actions: {actions}"
 
 
-def _prefix_q(field_name: str, paths: list[str]) -> Q:
-    return reduce(operator.or_, (Q(**{f"{field_name}__startswith": p}) for p in paths))
-
-
 def _top_paths(items: list[PlanItem]) -> list[str]:
     """The fewest path prefixes covering every item's subtree (an item beneath another given item adds none)."""
     paths = sorted({i.path for i in items})
@@ -105,11 +98,11 @@ def rollups(items: Iterable[PlanItem], *, user, as_of: date) -> dict[int, Rollup
     if not items:
         return result
     wanted = set(result)
-    tops = _top_paths(items)
+    beneath_tops = under_items_q(_top_paths(items), prefix="planitem__")
     visible_items = restrict(PlanItem.objects.all(), user).values("pk")
 
     indicator_links = list(
-        Indicator.plan_items.through.objects.filter(_prefix_q("planitem__path", tops), planitem__in=visible_items)
+        Indicator.plan_items.through.objects.filter(beneath_tops, planitem__in=visible_items)
         .values_list("indicator_id", "planitem__path")
     )
     measures_beneath = _spread(indicator_links, wanted)
@@ -122,7 +115,7 @@ def rollups(items: Iterable[PlanItem], *, user, as_of: date) -> dict[int, Rollup
             rags[series.indicator.pk] = assessed.rag if assessed is not None else Rag.MEASURED
 
     action_links = list(
-        Action.plan_items.through.objects.filter(_prefix_q("planitem__path", tops), planitem__in=visible_items)
+        Action.plan_items.through.objects.filter(beneath_tops, planitem__in=visible_items)
         .values_list("action_id", "planitem__path")
     )
     actions_beneath = _spread(action_links, wanted)

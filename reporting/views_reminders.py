@@ -14,9 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from pmf import clock, reminders, schedule
+from pmf import clock
 from pmf.access import can_configure, scope_for
+from pmf.forms import show_refusal
 from pmf.models import Council, ReminderLog, ReminderPreference, ReminderSettings, ScheduledJob
+from reporting import reminders, schedule, tasks
 
 # -- Forms ----------------------------------------------------------------------------------------------------
 
@@ -134,7 +136,7 @@ def _schedule_page(request: HttpRequest, council: Council, settings_form, status
         last_run["on"], last_run["at"] = last["on"], last["at"]
     scope = scope_for(request.user)
     others = Council.objects.all() if request.user.is_superuser else Council.objects.filter(pk__in=scope.configure)
-    return render(request, "pmf/schedule.html", {
+    return render(request, "reporting/schedule.html", {
         "nav": "schedule", "council": council, "jobs": _jobs(council), "settings_form": settings_form,
         "last_run": last_run, "councils": list(others.order_by("name")),
         "eager": getattr(django_settings, "CELERY_TASK_ALWAYS_EAGER", False),
@@ -162,7 +164,7 @@ def reminder_preferences(request: HttpRequest) -> HttpResponse:
         digests = reminders.pending_reminders(council, today=today, users=[request.user], settings=council_settings)
         previews.append({"council": council, "settings": council_settings,
                          "digest": digests[0] if digests else None})
-    return render(request, "pmf/reminders.html", {
+    return render(request, "reporting/reminders.html", {
         "nav": "reminders", "form": form, "previews": previews, "today": today}, status=status)
 
 
@@ -178,9 +180,7 @@ def schedule_page(request: HttpRequest) -> HttpResponse:
             try:
                 reminders.update_settings(settings=council_settings, user=request.user, data=form.cleaned_data)
             except ValidationError as refused:
-                for name, errors in refused.message_dict.items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
+                show_refusal(form, refused)
             else:
                 messages.success(request, f"Reminder settings of {council} saved.")
                 return redirect(_schedule_url(council))
@@ -204,7 +204,7 @@ def schedule_job(request: HttpRequest, pk: int) -> HttpResponse:
                                       f", {state}.")
             return redirect(_schedule_url(job.council))
         status = 400
-    return render(request, "pmf/schedule_job.html", {
+    return render(request, "reporting/schedule_job.html", {
         "nav": "schedule", "job": job, "form": form, "description": schedule.JOBS[job.kind].description,
         "when": schedule.describe_when(job.periodic_task.crontab)}, status=status)
 
@@ -212,8 +212,6 @@ def schedule_job(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def send_now(request: HttpRequest) -> HttpResponse:
     """Send the council's reminders now, after a confirmation that says how many emails will go."""
-    from pmf import tasks
-
     council = _council(request)
     council_settings = reminders.settings_for(council)
     status = 200
@@ -229,7 +227,7 @@ def send_now(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Confirm that the reminders should be sent now.")
         status = 400
     digests = reminders.pending_reminders(council, today=clock.today(), settings=council_settings)
-    return render(request, "pmf/schedule_send_now.html", {
+    return render(request, "reporting/schedule_send_now.html", {
         "nav": "schedule", "council": council, "settings": council_settings, "digests": digests,
         "with_email": sum(1 for d in digests if d.user.email),
         "items": sum(len(d.reminders) for d in digests)}, status=status)

@@ -1,0 +1,78 @@
+"""The golden thread (A2) with what hangs beneath it: the Council Plan's priorities and outcomes, and a plan item's
+page (the way up to the Council Plan, what sits beneath it, its measures and actions), each with the RAG and
+action-status roll-ups of everything beneath (``reporting.rollups``)."""
+
+from collections import Counter
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from indicators import selectors as ind_selectors
+from indicators.models import Indicator
+from plans.models import Action, Plan, PlanItem
+from plans.selectors import in_tree_order
+from pmf import clock
+from pmf.access import restrict
+from reporting.rollups import rollups
+
+
+@login_required
+def thread(request: HttpRequest) -> HttpResponse:
+    """A2 top-down: each council's Council Plan, its priorities and outcomes, and how much hangs beneath."""
+    items = restrict(PlanItem.objects.all(), request.user)
+    top = list(
+        items.filter(plan__level__rank=1)
+        .select_related("plan", "plan__council", "level", "outcome_owner", "lead_director", "portfolio")
+        .order_by("plan__council__name", "plan__start_year", "path")
+    )
+    # How many items hang beneath each top item, counted from the materialised paths in one query.
+    beneath: Counter[int] = Counter()
+    top_ids = {i.pk for i in top}
+    for path in items.exclude(plan__level__rank=1).values_list("path", flat=True):
+        for part in path.strip("/").split("/")[:-1]:
+            if int(part) in top_ids:
+                beneath[int(part)] += 1
+    today = clock.today()
+    counts = rollups(top, user=request.user, as_of=today)
+    plans: dict[Plan, list] = {}
+    for item in in_tree_order(top):
+        item.beneath = beneath[item.pk]
+        item.rollup = counts[item.pk]
+        plans.setdefault(item.plan, []).append(item)
+    return render(request, "reporting/thread.html", {"nav": "thread", "plans": plans, "as_of": today})
+
+
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A2 both ways: the path up to the Council Plan, and what sits beneath this item."""
+    scoped = restrict(PlanItem.objects.all(), request.user)
+    item = get_object_or_404(
+        scoped.select_related("plan", "plan__council", "level", "owner", "outcome_owner", "lead_director", "portfolio"),
+        pk=pk,
+    )
+    ancestors = list(scoped.filter(pk__in=item.ancestor_ids).select_related("plan", "level").order_by("depth"))
+    children = list(
+        scoped.filter(parent=item)
+        .select_related("plan", "level", "owner")
+        .order_by("plan__level__rank", "-plan__start_year", "ref")
+    )
+    series = ind_selectors.load_series(
+        restrict(Indicator.objects.filter(plan_items=item), request.user).order_by("ref")
+    )
+    measures = [(s, ind_selectors.latest(s)) for s in series]
+    today = clock.today()
+    counts = rollups([item, *children], user=request.user, as_of=today)
+    for child in children:
+        child.rollup = counts[child.pk]
+    actions = [
+        (a, a.status(today))
+        for a in restrict(Action.objects.filter(plan_items=item), request.user).select_related("owner").order_by("ref")
+    ]
+    return render(request, "reporting/item_detail.html", {
+        "nav": "thread", "item": item, "ancestors": ancestors, "children": children,
+        "measures": measures, "actions": actions, "as_of": today,
+        "rollup": counts[item.pk],
+    })
