@@ -19,6 +19,7 @@ from indicators.plan_services import sign_off_action_update
 from plans.access import can_sign_off_action
 from plans.models import ActionUpdate
 from pmf import access
+from pmf.downloads import file_download
 from pmf.forms import ReasonForm, show_refusal
 from pmf.models import Period
 
@@ -107,8 +108,7 @@ def download_evidence(request: HttpRequest, pk: int) -> FileResponse:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file is no longer in storage.") from None
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name,
-                        content_type=evidence.content_type)
+    return file_download(handle, filename=evidence.original_name, content_type=evidence.content_type)
 
 
 # -- Sign-off ---------------------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from django.urls import reverse
 
 from indicators import services
 from indicators.choices import MeasureType, Polarity
+from indicators.formatting import figure
 from indicators.models import Specification, Target
-from indicators.templatetags.pmf_tags import figure
 from pmf import access
 from pmf.forms import show_refusal
 from pmf.periods import period_label, periods_per_year

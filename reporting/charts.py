@@ -17,7 +17,7 @@ from math import ceil
 from indicators import selectors
 from indicators.assessment import quantize
 from indicators.choices import RAG_STYLE, MeasureType, Polarity, Rag
-from indicators.templatetags.pmf_tags import figure as format_figure
+from indicators.formatting import figure as format_figure
 from pmf.periods import financial_year_label, period_for_date, period_label, periods_per_year
 from reporting import spc
 

@@ -26,8 +26,6 @@ A fixed number of queries whatever the number of measures.
 
 from __future__ import annotations
 
-import functools
-import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date
@@ -36,12 +34,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from indicators.choices import Direction, IndicatorKind, Rag, ReturnState
+from indicators.formatting import figure
 from indicators.models import BenchmarkValue, Indicator, RecoveryPlan, Return
 from indicators.selectors import APPROVED_ONLY, PeriodAssessment, Series, assess, load_series
-from indicators.templatetags.pmf_tags import figure
 from plans.assessment import ActionStatus, action_status
 from plans.choices import ActionStatus as ActionStatusChoice
 from plans.models import Action, ActionUpdate, Plan, PlanItem
+from plans.selectors import linked_under, remit_paths
 from pmf.models import Period, User
 from pmf.periods import financial_year_label, period_label, previous_period
 from reporting import charts
@@ -108,23 +107,17 @@ def pack_title(definition: ReportDefinition, period: Period) -> str:
 def _scope_paths(definition: ReportDefinition) -> list[str] | None:
     """The plan-item paths the scope covers (None: the whole council or a directorate)."""
     if definition.scope == ScopeKind.PORTFOLIO:
-        return list(PlanItem.objects.filter(portfolio_id=definition.portfolio_id).values_list("path", flat=True))
+        return remit_paths(PlanItem.objects.all(), portfolios=[definition.portfolio_id])
     if definition.scope == ScopeKind.COMMITTEE:
-        return list(PlanItem.objects.filter(committees=definition.committee_id,
-                                            plan__council_id=definition.council_id)
-                    .values_list("path", flat=True))
+        return remit_paths(PlanItem.objects.filter(plan__council_id=definition.council_id),
+                           committees=[definition.committee_id])
     return None
 
 
 def _scoped(qs: QuerySet, definition: ReportDefinition, paths: list[str] | None) -> QuerySet:
     if definition.scope == ScopeKind.DIRECTORATE:
         return qs.filter(service__directorate_id=definition.directorate_id)
-    if paths is None:
-        return qs
-    if not paths:
-        return qs.none()
-    under = functools.reduce(operator.or_, (Q(plan_items__path__startswith=p) for p in paths))
-    return qs.filter(pk__in=qs.model._default_manager.filter(under).values("pk"))
+    return qs if paths is None else linked_under(qs, paths)
 
 
 def scope_indicators(definition: ReportDefinition, paths: list[str] | None) -> QuerySet[Indicator]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reporting import views_public, views_public_packs
+from reporting import views_public
 
 app_name = "public"
 urlpatterns = [
@@ -13,7 +13,7 @@ urlpatterns = [
     path("<slug:council_slug>/open-data/", views_public.open_data, name="open_data"),
     path("<slug:council_slug>/open-data.csv", views_public.open_data_csv, name="open_data_csv"),
     path("<slug:council_slug>/open-data.json", views_public.open_data_json, name="open_data_json"),
-    path("<slug:council_slug>/reports/", views_public_packs.reports, name="reports"),
-    path("<slug:council_slug>/reports/<int:pk>/", views_public_packs.report, name="report"),
-    path("<slug:council_slug>/reports/<int:pk>/<str:fmt>/", views_public_packs.report_file, name="report_file"),
+    path("<slug:council_slug>/reports/", views_public.reports, name="reports"),
+    path("<slug:council_slug>/reports/<int:pk>/", views_public.report, name="report"),
+    path("<slug:council_slug>/reports/<int:pk>/<str:fmt>/", views_public.report_file, name="report_file"),
 ]

@@ -23,9 +23,9 @@ from django.db.models import Q
 from django.http import QueryDict
 
 from indicators.choices import Direction, IndicatorKind, Rag, ReturnState, Unit
+from indicators.formatting import figure
 from indicators.models import Indicator, Return, Specification
 from indicators.selectors import APPROVED_ONLY, PeriodAssessment, Series, load_series
-from indicators.templatetags.pmf_tags import figure
 from pmf import gc_pause
 from pmf.access import restrict
 from pmf.models import User

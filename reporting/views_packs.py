@@ -15,13 +15,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from pmf import audit, clock
 from pmf.access import can_configure, can_read_audit, council_ids_for, restrict
 from pmf.choices import AuditAction
+from pmf.downloads import file_download
 from pmf.models import Committee, Council, Period
 from pmf.pagination import int_param, paginate
 from reporting import rendering, services
@@ -235,14 +236,7 @@ def pack_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     row = PackFile.objects.filter(pack=pack, format=fmt).first()
     if row is None or fmt not in FORMAT_CONTENT_TYPES:
         raise Http404("No such file for this pack.")
-    return _file_response(row)
-
-
-def _file_response(row: PackFile) -> FileResponse:
-    response = FileResponse(row.file.open("rb"), content_type=FORMAT_CONTENT_TYPES[row.format],
-                            as_attachment=True, filename=row.filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_download(row.file.open("rb"), filename=row.filename, content_type=FORMAT_CONTENT_TYPES[row.format])
 
 
 @login_required

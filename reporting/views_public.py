@@ -1,4 +1,5 @@
-"""The public site (D9) and the accessibility statement: no login, nothing from the signed-in scope.
+"""The public site (D9): the council's performance, its open data, its timetable and its issued reports; and the
+accessibility statement. No login, nothing from the signed-in scope.
 
 Every page selects by the council's slug, published measures and approved figures, through
 ``reporting.open_data`` (the one place that decides what is published), and answers GET and HEAD only.
@@ -8,16 +9,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from pmf import clock, gc_pause
+from pmf.downloads import file_download
 from pmf.models import Council
+from pmf.pagination import paginate
 from pmf.periods import financial_year_label
 from reporting import open_data as od
-from reporting.models import TimetableEntry
+from reporting import rendering
+from reporting.models import FORMAT_CONTENT_TYPES, Pack, PackFile, PackStatus, TimetableEntry
 
 ACCESSIBILITY_PREPARED = date(2026, 11, 22)
 
@@ -143,6 +147,47 @@ def open_data_json(request: HttpRequest, council_slug: str) -> HttpResponse:
     response = JsonResponse(document, json_dumps_params={"indent": 1, "ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+# -- Issued packs of published reports (D7, D9) ------------------------------------------------------------------
+
+def public_packs(council: Council):
+    return Pack.objects.filter(council=council, status=PackStatus.ISSUED, is_public=True,
+                               definition__is_public=True)
+
+
+def reports(request: HttpRequest, council_slug: str) -> HttpResponse:
+    council = get_object_or_404(Council, slug=council_slug)
+    if (refused := _read_only(request)) is not None:
+        return refused
+    packs = public_packs(council).select_related("period", "definition__committee").order_by(
+        "-period__financial_year", "-period__end", "definition__name", "-issue_number")
+    page, querystring = paginate(request, packs, 25)
+    return render(request, "public/reports.html", _context(council, page="reports", page_obj=page,
+                                                           querystring_without_page=querystring))
+
+
+def report(request: HttpRequest, council_slug: str, pk: int) -> HttpResponse:
+    council = get_object_or_404(Council, slug=council_slug)
+    pack = get_object_or_404(public_packs(council).select_related("period", "definition"), pk=pk)
+    if (refused := _read_only(request)) is not None:
+        return refused
+    return render(request, "public/report.html", _context(
+        council, page="reports", pack=pack, files=list(pack.files.order_by("format")),
+        **rendering.body_context(pack.snapshot)))
+
+
+def report_file(request: HttpRequest, council_slug: str, pk: int, fmt: str) -> HttpResponse:
+    council = get_object_or_404(Council, slug=council_slug)
+    pack = get_object_or_404(public_packs(council), pk=pk)
+    row = PackFile.objects.filter(pack=pack, format=fmt).first()
+    if row is None:
+        raise Http404("No such file for this report.")
+    if (refused := _read_only(request)) is not None:
+        return refused
+    # issued packs never change: a shared cache may keep them
+    return file_download(row.file.open("rb"), filename=row.filename, content_type=FORMAT_CONTENT_TYPES[row.format],
+                         cache_control="public, max-age=3600")
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

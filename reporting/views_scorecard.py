@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from plans.models import Plan
 from pmf import clock
 from pmf.access import restrict
+from pmf.downloads import content_download
 from reporting import exports
 from reporting.scorecard import COLUMNS, MEASURE_CHOICES, Scorecard, build_scorecard, parse_params
 
@@ -18,13 +19,6 @@ def _scorecard(request: HttpRequest, plan_pk: int) -> Scorecard:
     plan = get_object_or_404(restrict(Plan.objects.all(), request.user).select_related("council", "level"),
                              pk=plan_pk)
     return build_scorecard(plan, request.user, parse_params(request.GET, today=clock.today()))
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_safe
@@ -59,11 +53,13 @@ def scorecard(request: HttpRequest, plan_pk: int) -> HttpResponse:
 @login_required
 def scorecard_csv(request: HttpRequest, plan_pk: int) -> HttpResponse:
     card = _scorecard(request, plan_pk)
-    return _download(exports.scorecard_csv(card), exports.CSV_CONTENT_TYPE, card.filename("csv"))
+    return content_download(exports.scorecard_csv(card), content_type=exports.CSV_CONTENT_TYPE,
+                            filename=card.filename("csv"))
 
 
 @require_safe
 @login_required
 def scorecard_xlsx(request: HttpRequest, plan_pk: int) -> HttpResponse:
     card = _scorecard(request, plan_pk)
-    return _download(exports.scorecard_xlsx(card), exports.XLSX_CONTENT_TYPE, card.filename("xlsx"))
+    return content_download(exports.scorecard_xlsx(card), content_type=exports.XLSX_CONTENT_TYPE,
+                            filename=card.filename("xlsx"))

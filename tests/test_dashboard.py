@@ -21,8 +21,8 @@ from plans.choices import ActionStatus
 from plans.models import Action, PlanItem
 from pmf.access import restrict
 from pmf.models import Committee, Council, Directorate, Portfolio, User
+from reporting.dashboard import DASHBOARD_STATES, latest_complete_quarter
 from reporting.selectors import quarter_assessment
-from reporting.views_dashboard import DASHBOARD_STATES, latest_complete_quarter
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from indicators import selectors
+from indicators.formatting import figure
 from indicators.models import Indicator, Target, TrajectoryPoint
-from indicators.templatetags.pmf_tags import figure
 from pmf.access import restrict
 from pmf.choices import Role
 from pmf.models import AuditEntry, User

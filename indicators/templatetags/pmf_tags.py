@@ -1,15 +1,13 @@
 """Template helpers shared by every page: RAG and direction badges (colour plus word, never colour alone),
-action status badges, and figures formatted at the indicator's precision and unit."""
+action status badges, and figures formatted at the indicator's precision and unit (``indicators.formatting``)."""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
 
-from indicators.assessment import quantize
-from indicators.choices import DIRECTION_STYLE, RAG_STYLE, Direction, Rag, Unit
+from indicators.choices import DIRECTION_STYLE, RAG_STYLE, Direction, Rag
+from indicators.formatting import figure, target_figure
 from plans.choices import ACTION_STATUS_STYLE, ActionStatus
 
 register = template.Library()
@@ -41,37 +39,8 @@ def action_badge(status: str | None) -> str:
     return format_html('<span class="badge rag {}">{}</span>', ACTION_STATUS_STYLE[status], ActionStatus(status).label)
 
 
-@register.filter
-def figure(value: Decimal | None, spec) -> str:
-    """A figure at the specification's decimal places with its unit: 94.5%, £1,200, 12 days."""
-    if value is None:
-        return "–"
-    places = getattr(spec, "decimal_places", None)
-    unit = getattr(spec, "unit", Unit.NUMBER)
-    if unit == Unit.YES_NO:
-        return "Yes" if value else "No"
-    number = quantize(Decimal(value), places) if places is not None else Decimal(value)
-    text = f"{number:,.{places}f}" if places is not None else f"{number:,}"
-    if unit == Unit.PERCENT:
-        return f"{text}%"
-    if unit == Unit.MONEY:
-        return f"£{text}"
-    if unit == Unit.DAYS:
-        return f"{text} days"
-    if unit == Unit.RATE and getattr(spec, "rate_per", None):
-        return f"{text} per {spec.rate_per:,}"
-    return text
-
-
-@register.simple_tag
-def target_figure(assessment, spec) -> str:
-    """The target of an assessed period: the band for a 'within a band' measure, else the point target."""
-    if assessment is None:
-        return "–"
-    if assessment.band:
-        low, high = assessment.band
-        return f"{figure(low, spec)} to {figure(high, spec)}"
-    return figure(assessment.target, spec)
+register.filter("figure", figure)
+register.simple_tag(target_figure, name="target_figure")
 
 
 @register.filter

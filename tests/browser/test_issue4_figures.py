@@ -24,9 +24,9 @@ from django.db.models import Q
 from playwright.sync_api import expect
 
 from indicators.choices import Direction, IndicatorKind, Rag, ReturnState
+from indicators.formatting import figure
 from indicators.models import Indicator, Return
 from indicators.selectors import APPROVED_ONLY, figure_at, latest, load_series, target_at
-from indicators.templatetags.pmf_tags import figure
 from plans.assessment import action_status
 from plans.choices import ActionStatus
 from plans.models import Action, Plan, PlanItem
