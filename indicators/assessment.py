@@ -25,6 +25,7 @@ from decimal import (
 from enum import StrEnum
 from typing import TypeAlias, TypeVar
 
+from pmf.enums import Labelled
 from pmf.periods import Frequency, parse_frequency, periods_per_year
 
 __all__ = [
@@ -75,51 +76,51 @@ DIVISION = Context(
 )
 
 
-class Rag(StrEnum):
+class Rag(Labelled):
     """RAG status of a return (C1); MEASURED is 'M', measured but not rated."""
 
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-    MEASURED = "measured"
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+    MEASURED = "measured", "Measured (not rated)"
 
 
-class Direction(StrEnum):
+class Direction(Labelled):
     """Direction of travel (C2)."""
 
-    IMPROVING = "improving"
-    MAINTAINED = "maintained"
-    DECLINING = "declining"
-    NOT_MEASURED = "not_measured"
+    IMPROVING = "improving", "Improving"
+    MAINTAINED = "maintained", "Maintained"
+    DECLINING = "declining", "Declining"
+    NOT_MEASURED = "not_measured", "Not measured"
 
 
-class Polarity(StrEnum):
+class Polarity(Labelled):
     """Which way is better (B2): higher, lower, or within a band."""
 
-    HIGHER = "higher"
-    LOWER = "lower"
-    BAND = "band"
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+    BAND = "band", "Within a band is best"
 
 
-class MeasureType(StrEnum):
+class MeasureType(Labelled):
     """Snapshot, or cumulative year-to-date (B2)."""
 
-    SNAPSHOT = "snapshot"
-    CUMULATIVE = "cumulative"
+    SNAPSHOT = "snapshot", "Snapshot"
+    CUMULATIVE = "cumulative", "Cumulative (year to date)"
 
 
-class ForecastMethod(StrEnum):
+class ForecastMethod(Labelled):
     """How a year-end forecast is computed from the year so far (C5)."""
 
-    PROFILE_RATIO = "profile_ratio"
+    PROFILE_RATIO = "profile_ratio", "Year to date against the trajectory, pro rata"
     """Cumulative: ytd actual / ytd profiled target x annual target."""
-    PROFILE_GAP = "profile_gap"
+    PROFILE_GAP = "profile_gap", "Annual target plus the variance so far"
     """Cumulative: annual target + (ytd actual - ytd profiled target)."""
-    RUN_RATE = "run_rate"
+    RUN_RATE = "run_rate", "Run rate so far, extended to the year end"
     """Cumulative: ytd actual / periods elapsed x periods in year."""
-    LATEST = "latest"
+    LATEST = "latest", "Latest value"
     """Snapshot: the latest value."""
-    LINEAR_TREND = "linear_trend"
+    LINEAR_TREND = "linear_trend", "Linear trend of the year so far"
     """Snapshot: least-squares line through the values so far, extrapolated to year end."""
 
 

@@ -3,12 +3,9 @@ by every table, badge and chart; the word is always shown beside the colour."""
 
 from django.db import models
 
-from indicators.assessment import Direction as _Direction
-from indicators.assessment import ForecastMethod as _ForecastMethod
-from indicators.assessment import MeasureType as _MeasureType
-from indicators.assessment import Polarity as _Polarity
-from indicators.assessment import Rag as _Rag
-from pmf.choices import Frequency  # noqa: F401  (re-exported: indicators report at a frequency)
+# Defined once, with their labels, in the pure rules that compute and compare them; named here with the rest.
+from indicators.assessment import Direction, ForecastMethod, MeasureType, Polarity, Rag  # noqa: F401
+from pmf.choices import Frequency  # noqa: F401  (indicators report at a frequency)
 
 
 class IndicatorKind(models.TextChoices):
@@ -36,29 +33,10 @@ class Calculation(models.TextChoices):
     RATIO = "ratio", "Numerator / denominator × multiplier"
 
 
-class Polarity(models.TextChoices):
-    HIGHER = _Polarity.HIGHER.value, "Higher is better"
-    LOWER = _Polarity.LOWER.value, "Lower is better"
-    BAND = _Polarity.BAND.value, "Within a band is best"
-
-
-class MeasureType(models.TextChoices):
-    SNAPSHOT = _MeasureType.SNAPSHOT.value, "Snapshot"
-    CUMULATIVE = _MeasureType.CUMULATIVE.value, "Cumulative (year to date)"
-
-
 class Stretch(models.TextChoices):
     MAINTAIN = "maintain", "Maintain current performance"
     MODERATE = "moderate", "Moderate improvement"
     STRETCHING = "stretching", "Stretching"
-
-
-class ForecastMethod(models.TextChoices):
-    PROFILE_RATIO = _ForecastMethod.PROFILE_RATIO.value, "Year to date against the trajectory, pro rata"
-    PROFILE_GAP = _ForecastMethod.PROFILE_GAP.value, "Annual target plus the variance so far"
-    RUN_RATE = _ForecastMethod.RUN_RATE.value, "Run rate so far, extended to the year end"
-    LATEST = _ForecastMethod.LATEST.value, "Latest value"
-    LINEAR_TREND = _ForecastMethod.LINEAR_TREND.value, "Linear trend of the year so far"
 
 
 class ReturnState(models.TextChoices):
@@ -74,20 +52,6 @@ class Confidence(models.TextChoices):
     HIGH = "high", "High"
     MEDIUM = "medium", "Medium"
     LOW = "low", "Low"
-
-
-class Rag(models.TextChoices):
-    GREEN = _Rag.GREEN.value, "Green"
-    AMBER = _Rag.AMBER.value, "Amber"
-    RED = _Rag.RED.value, "Red"
-    MEASURED = _Rag.MEASURED.value, "Measured (not rated)"
-
-
-class Direction(models.TextChoices):
-    IMPROVING = _Direction.IMPROVING.value, "Improving"
-    MAINTAINED = _Direction.MAINTAINED.value, "Maintained"
-    DECLINING = _Direction.DECLINING.value, "Declining"
-    NOT_MEASURED = _Direction.NOT_MEASURED.value, "Not measured"
 
 
 #: One palette for badges (static/css: --pmf-green, --pmf-amber, --pmf-red, --pmf-measured) and charts.

@@ -124,9 +124,9 @@ class Specification(models.Model):
     multiplier = models.DecimalField(max_digits=12, decimal_places=4, default=Decimal("1"),
                                      help_text="Value = numerator / denominator × multiplier (100 for a percentage).")
     decimal_places = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(6)])
-    polarity = models.CharField(max_length=8, choices=Polarity.choices, default=Polarity.HIGHER)
-    frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.QUARTERLY)
-    measure_type = models.CharField(max_length=10, choices=MeasureType.choices, default=MeasureType.SNAPSHOT)
+    polarity = models.CharField(max_length=8, choices=Polarity.choices, default=Polarity.HIGHER.value)
+    frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.QUARTERLY.value)
+    measure_type = models.CharField(max_length=10, choices=MeasureType.choices, default=MeasureType.SNAPSHOT.value)
     due_working_days = models.PositiveSmallIntegerField(
         default=10, validators=[MaxValueValidator(60)],
         help_text="Data due this many working days after the period ends (England and Wales bank holidays).",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 
+from pmf.enums import Labelled
 from pmf.periods import add_months
 
 __all__ = ["SLIPPAGE_THRESHOLD_MONTHS", "ActionStatus", "action_status"]
@@ -13,15 +13,15 @@ SLIPPAGE_THRESHOLD_MONTHS = 3
 """Slipped by exactly 3 calendar months still counts as less than 3 months (C3)."""
 
 
-class ActionStatus(StrEnum):
+class ActionStatus(Labelled):
     """Status of a plan action at a period end (C3)."""
 
-    DELIVERED = "delivered"
-    NO_LONGER_VIABLE = "no_longer_viable"
-    SCHEDULED = "scheduled"
-    ON_TARGET = "on_target"
-    SLIPPED_LT3 = "slipped_lt3"
-    SLIPPED_GT3 = "slipped_gt3"
+    DELIVERED = "delivered", "Delivered"
+    NO_LONGER_VIABLE = "no_longer_viable", "No longer viable"
+    SCHEDULED = "scheduled", "Scheduled for future quarters"
+    ON_TARGET = "on_target", "On target"
+    SLIPPED_LT3 = "slipped_lt3", "Slipped (less than 3 months)"
+    SLIPPED_GT3 = "slipped_gt3", "Slipped (more than 3 months)"
 
 
 def action_status(

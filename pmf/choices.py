@@ -1,15 +1,9 @@
-"""Choices of the organisation core. Values are stable identifiers stored in the database."""
+"""Choices of the organisation core. Values are stable identifiers stored in the database. A choice the rule
+modules also use (``Frequency``) is defined once, in its rule module, and named here too."""
 
 from django.db import models
 
-from pmf.periods import Frequency as _Frequency
-
-
-class Frequency(models.TextChoices):
-    MONTHLY = _Frequency.MONTHLY.value, "Monthly"
-    QUARTERLY = _Frequency.QUARTERLY.value, "Quarterly"
-    HALF_YEARLY = _Frequency.HALF_YEARLY.value, "Half-yearly"
-    ANNUAL = _Frequency.ANNUAL.value, "Annual"
+from pmf.periods import Frequency  # noqa: F401  (defined once, with its labels, beside the period rules)
 
 
 class Role(models.TextChoices):

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, timedelta
-from enum import StrEnum
+
+from pmf.enums import Labelled
 
 __all__ = [
     "FINANCIAL_YEAR_START_MONTH",
@@ -47,13 +48,13 @@ _MONTH_NAMES = (
 )
 
 
-class Frequency(StrEnum):
+class Frequency(Labelled):
     """How often an indicator reports (B2)."""
 
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    HALF_YEARLY = "half_yearly"
-    ANNUAL = "annual"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    HALF_YEARLY = "half_yearly", "Half-yearly"
+    ANNUAL = "annual", "Annual"
 
 
 _PERIODS_PER_YEAR: dict[Frequency, int] = {

@@ -38,7 +38,6 @@ from indicators.formatting import figure
 from indicators.models import BenchmarkValue, Indicator, RecoveryPlan, Return
 from indicators.selectors import APPROVED_ONLY, PeriodAssessment, Series, assess, load_series
 from plans.assessment import ActionStatus, action_status
-from plans.choices import ActionStatus as ActionStatusChoice
 from plans.models import Action, ActionUpdate, Plan, PlanItem
 from plans.selectors import linked_under, remit_paths
 from pmf.models import Period, User
@@ -232,7 +231,7 @@ def assemble(definition: ReportDefinition, period: Period, *, as_of: date,
     actions = [a for a in actions_all if not definition.kpis_only or a.is_key]
 
     def action_row(action: Action) -> dict:
-        status = ActionStatusChoice(statuses[action.pk])
+        status = ActionStatus(statuses[action.pk])
         return {"ref": action.ref, "title": action.title, "owner": action.owner.display_name if action.owner else "",
                 "status": status.value, "status_label": status.label, "approved_end": _date(action.approved_end),
                 "forecast_end": _date(action.forecast_end), "comment": action.latest_update.strip()}
@@ -299,7 +298,7 @@ def _overview(definition, reported: list[_Measure], actions: list[Action], statu
     return {
         "rag_counts": _counts(RAG_KEYS, (m.rag for m in reported)),
         "direction_counts": _counts(DIRECTION_KEYS, (m.direction for m in reported)),
-        "actions_by_status": {s.label: action_counts.get(s.value, 0) for s in ActionStatusChoice},
+        "actions_by_status": {s.label: action_counts.get(s.value, 0) for s in ActionStatus},
         "by_priority": by_priority,
     }
 
