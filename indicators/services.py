@@ -106,8 +106,10 @@ class Preview:
         return any(p.blocks_draft for p in self.problems)
 
 
-def preview(*, indicator: Indicator, period: Period, entry: Entry, ret: Return | None = None) -> Preview:
-    """The figure the entry gives, the RAG and direction it will get, and its B6 problems, before saving."""
+def preview(*, indicator: Indicator, period: Period, entry: Entry, ret: Return | None = None,
+            adding_evidence: bool = False) -> Preview:
+    """The figure the entry gives, the RAG and direction it will get, and its B6 problems, before saving.
+    ``adding_evidence``: a file comes with the entry (it counts as the evidence B6 may ask for)."""
     series = selectors.load_series(Indicator.objects.filter(pk=indicator.pk))[0]
     value = computed_value(indicator, entry)
     draft = Return(indicator=indicator, period=period, value=value, numerator=entry.numerator,
@@ -133,7 +135,8 @@ def preview(*, indicator: Indicator, period: Period, entry: Entry, ret: Return |
         plausible_min=spec.plausible_min, plausible_max=spec.plausible_max,
         previous_value=previous.value if previous else None, change_threshold_pct=spec.change_threshold_pct,
         rag=assessed.rag, amber_red_run_before=run,
-        has_evidence=bool(ret and ret.pk and ret.evidence.exists()), decimal_places=spec.decimal_places,
+        has_evidence=adding_evidence or bool(ret and ret.pk and ret.evidence.exists()),
+        decimal_places=spec.decimal_places,
     )
     return Preview(value=value, assessment=assessed, problems=problems)
 
@@ -147,11 +150,13 @@ def _refuse(problems: list[quality.Problem]) -> None:
 
 @transaction.atomic
 def save_return(*, user: User, indicator: Indicator, period: Period, entry: Entry, version: int | None,
-                submit: bool, today: date | None = None) -> Return:
-    """Save the officer's return as a draft, or submit it for sign-off (B5, B6, D1).
+                submit: bool, today: date | None = None, evidence=None) -> Return:
+    """Save the officer's return as a draft, or submit it for sign-off (B5, B6, D1), with an evidence file if
+    one is given (``evidence``, an upload).
 
-    ``version`` is the version the officer loaded (None for a new return). Nothing is saved when a rule is
-    broken (``Refused`` names the fields) or someone else saved first (``Conflict``)."""
+    ``version`` is the version the officer loaded (None for a new return). Nothing is saved, the figure included,
+    when a rule is broken or the file is refused (``Refused`` names the fields) or someone else saved first
+    (``Conflict``)."""
     if not can_enter_return(user, indicator):
         raise PermissionDenied("Only the indicator's performance lead or the performance unit enters its returns.")
     if period.frequency != indicator.current_spec.frequency:
@@ -168,7 +173,7 @@ def save_return(*, user: User, indicator: Indicator, period: Period, entry: Entr
         raise Refused({"period": f"{period.label} closed to entry on {entry_closes(indicator, period):%d %B %Y}. "
                                  "Ask the performance unit to reopen it for this indicator."})
     previous_state = ret.state if ret is not None else ReturnState.DRAFT
-    result = preview(indicator=indicator, period=period, entry=entry, ret=ret)
+    result = preview(indicator=indicator, period=period, entry=entry, ret=ret, adding_evidence=evidence is not None)
     blocking = [p for p in result.problems if p.blocks_draft or submit]
     if blocking:
         _refuse(blocking)
@@ -203,6 +208,8 @@ def save_return(*, user: User, indicator: Indicator, period: Period, entry: Entr
                      changes=audit.diff(before, audit.snapshot(ret, RETURN_FIELDS)))
     if submit:
         audit.record(user=user, action="submit", obj=ret, changes={"state": [previous_state, "submitted"]})
+    if evidence is not None:
+        attach_evidence(user=user, ret=ret, upload=evidence)  # refused: the whole save is undone
     return ret
 
 

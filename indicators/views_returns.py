@@ -61,11 +61,9 @@ def enter_return(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
         if form.is_valid():
             submit = "submit" in request.POST
             try:
-                saved = services.save_return(user=request.user, indicator=indicator, period=period,
-                                             entry=form.entry(), version=form.cleaned_data.get("version"),
-                                             submit=submit)
-                if form.cleaned_data.get("evidence"):
-                    services.attach_evidence(user=request.user, ret=saved, upload=form.cleaned_data["evidence"])
+                services.save_return(user=request.user, indicator=indicator, period=period, entry=form.entry(),
+                                     version=form.cleaned_data.get("version"), submit=submit,
+                                     evidence=form.cleaned_data.get("evidence") or None)
             except services.Refused as refused:
                 show_refusal(form, refused)
             except services.Conflict as conflict:

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from indicators import selectors, services
 from indicators.models import Indicator, RecoveryPlan, Return
@@ -259,6 +260,54 @@ def test_evidence_type_and_size_limits(lead, stc03, october, settings, tmp_path)
     ok = services.attach_evidence(user=lead, ret=ret, upload=SimpleUploadedFile("note.pdf", b"%PDF-1.4 test"))
     assert ok.size == 13 and ok.content_type == "application/pdf"
     assert (tmp_path / ok.file.name).read_bytes() == b"%PDF-1.4 test"
+
+
+def test_a_refused_file_saves_nothing_not_even_the_figure(lead, stc03, october, client, settings, tmp_path):
+    """The return and its evidence are one save: a file refused on the form leaves no figure behind, submitted or
+    draft, and no audit entry (the figure was saved before the file was checked, in two transactions)."""
+    settings.MEDIA_ROOT = tmp_path
+    assert not Return.objects.filter(indicator=stc03, period=october).exists()
+    audit_before = AuditEntry.objects.count()
+    client.force_login(lead)
+    url = reverse("indicators:return", args=[stc03.pk, october.pk])
+    response = client.post(url, {"numerator": "95", "denominator": "100", "commentary": "On track.", "submit": "1",
+                                 "evidence": SimpleUploadedFile("run.exe", b"MZ")})
+    assert response.status_code == 400
+    assert "run.exe” is not an accepted type" in response.text
+    assert not Return.objects.filter(indicator=stc03, period=october).exists()
+    assert AuditEntry.objects.count() == audit_before
+    assert not list(tmp_path.rglob("*"))  # no file stored either
+    with pytest.raises(Refused):
+        services.save_return(user=lead, indicator=stc03, period=october, version=None, submit=False,
+                             entry=Entry(numerator=Decimal(95), denominator=Decimal(100)),
+                             evidence=SimpleUploadedFile("big.pdf", b"%PDF" + b"0" * services.MAX_EVIDENCE_BYTES))
+    assert not Return.objects.filter(indicator=stc03, period=october).exists()
+    response = client.post(url, {"numerator": "95", "denominator": "100", "commentary": "On track.", "submit": "1",
+                                 "evidence": SimpleUploadedFile("count.pdf", b"%PDF-1.4 count")})
+    assert response.status_code == 302
+    ret = Return.objects.get(indicator=stc03, period=october)
+    assert ret.state == "submitted" and [e.original_name for e in ret.evidence.all()] == ["count.pdf"]
+
+
+def test_evidence_sent_with_a_third_amber_or_red_figure_is_the_evidence_it_needs(settings, tmp_path):
+    from tests import factories as f
+
+    settings.MEDIA_ROOT = tmp_path
+    c = f.council()
+    ind = f.indicator(c)
+    lead = f.user(c, "performance_unit")
+    f.target(ind, 2026, 100)
+    f.ret(ind, 2026, 5, 80)
+    f.ret(ind, 2026, 6, 97)  # amber, after a red
+    period = Period.objects.get(financial_year_id=2026, frequency="monthly", number=7)
+    ind = Indicator.objects.select_related("current_spec", "council").get(pk=ind.pk)
+    entry = Entry(value=Decimal(90), commentary="Agency staff shortage.")
+    with pytest.raises(Refused) as refused:
+        services.save_return(user=lead, indicator=ind, period=period, entry=entry, version=None, submit=True)
+    assert "evidence" in refused.value.message_dict
+    ret = services.save_return(user=lead, indicator=ind, period=period, entry=entry, version=None, submit=True,
+                               evidence=SimpleUploadedFile("rota.pdf", b"%PDF-1.4 rota"), today=date(2026, 11, 2))
+    assert ret.state == "submitted" and ret.evidence.count() == 1
 
 
 def test_action_update_sign_off_feeds_action_status_and_recovery(lead, director):
