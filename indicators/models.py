@@ -347,8 +347,6 @@ class Return(models.Model):
     def is_late(self) -> bool:
         if self.due_on is None or self.submitted_at is None:
             return False
-        from django.utils import timezone
-
         return timezone.localdate(self.submitted_at) > self.due_on
 
     @property

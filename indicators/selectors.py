@@ -14,14 +14,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import F, Max, Prefetch, QuerySet, Window
+from django.db.models import F, Max, Prefetch, Q, QuerySet, Window
 
 from indicators import assessment as rules
-from indicators.choices import Calculation, MeasureType, Polarity, ReturnState
-from indicators.models import Indicator, Return, Specification, Target
+from indicators.choices import Calculation, ForecastMethod, MeasureType, Polarity, ReturnState
+from indicators.models import EntryReopening, Indicator, Return, Specification, Target
 from pmf import gc_pause
+from pmf.calendar import due_date
+from pmf.models import Period
 from pmf.periods import period_label, periods_per_year
 
 #: Return states whose figures count. Reports use approved figures only (D2); pages show every figure
@@ -307,8 +310,6 @@ class Forecast:
 
     @property
     def method_label(self) -> str:
-        from indicators.choices import ForecastMethod
-
         return ForecastMethod(self.method).label if self.method else ""
 
 
@@ -364,12 +365,6 @@ def owed_returns(indicators: QuerySet[Indicator], *, today, lookback_days: int =
     open (or reopened for the indicator) without a submitted or approved return, and every return sent back.
     In indicator order. A fixed number of queries, whatever the number of indicators (one person's or a whole
     council's)."""
-    from datetime import timedelta
-
-    from indicators.models import EntryReopening
-    from pmf.calendar import due_date
-    from pmf.models import Period
-
     indicators = list(indicators.select_related("council", "current_spec").order_by("ref"))
     if not indicators:
         return []
@@ -399,8 +394,6 @@ def owed_returns(indicators: QuerySet[Indicator], *, today, lookback_days: int =
 def due_returns(user, *, today, lookback_days: int = 400) -> list[DueReturn]:
     """The returns a performance lead (or deputy) owes (``owed_returns`` of their indicators), overdue first,
     then by due date."""
-    from django.db.models import Q
-
     mine = Indicator.objects.filter(Q(current_spec__performance_lead=user)
                                     | Q(current_spec__deputy_performance_lead=user))
     out = owed_returns(mine, today=today, lookback_days=lookback_days)

@@ -7,6 +7,7 @@ with the current object (the form then shows the current figures).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -300,8 +301,6 @@ def reopen_period(*, user: User, indicator: Indicator, period: Period, until: da
 @transaction.atomic
 def attach_evidence(*, user: User, ret: Return, upload) -> Evidence:
     """B5: attach a file to a return (size and type limited)."""
-    import os
-
     if not can_enter_return(user, ret.indicator):
         raise PermissionDenied("Only the indicator's performance lead or the performance unit attaches evidence.")
     if ret.state == ReturnState.APPROVED:

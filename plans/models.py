@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 
+from plans.assessment import action_status
 from plans.choices import Decision, PlanStatus
 from pmf.models import Council, Directorate, FinancialYear, Portfolio, Service, Team, User
 from pmf.periods import financial_year_label
@@ -253,8 +254,6 @@ class Action(models.Model):
         return f"{self.ref} {self.title}"
 
     def status(self, as_of):
-        from plans.assessment import action_status
-
         return action_status(as_of=as_of, start=self.start, approved_end=self.approved_end,
                              forecast_end=self.forecast_end, completed_on=self.completed_on,
                              no_longer_viable=self.no_longer_viable)

@@ -1,14 +1,13 @@
 from django.apps import AppConfig
+from django.db import connections
 from django.db.models.signals import post_migrate, pre_migrate
+
+from pmf import integrity
 
 
 def _install_integrity_triggers(sender, using="default", **kwargs):
     """(Re)install the integrity triggers after every migrate: SQLite drops a table's triggers whenever a
     migration rebuilds the table, so installing them once in a migration would not last."""
-    from django.db import connections
-
-    from pmf import integrity
-
     connection = connections[using]
     tables = set(connection.introspection.table_names())
     if not {rule.table for rule in integrity.RULES} | {"pmf_maintenancewindow"} <= tables:
@@ -20,10 +19,6 @@ def _install_integrity_triggers(sender, using="default", **kwargs):
 def _drop_integrity_triggers(sender, using="default", **kwargs):
     """Drop the triggers before migrating: SQLite rebuilds a table by renaming it, which fails while a trigger
     on another table names it (e.g. the issued-pack rule on pack files). post_migrate puts them back."""
-    from django.db import connections
-
-    from pmf import integrity
-
     connection = connections[using]
     if connection.vendor not in ("sqlite", "postgresql"):
         return

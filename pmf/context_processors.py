@@ -1,13 +1,13 @@
 from django.http import HttpRequest
 
+from pmf.access import can_read_audit, councils_for, scope_for
+
 
 def navigation(request: HttpRequest) -> dict:
     """The councils the signed-in user works for, for the header."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from pmf.access import can_read_audit, councils_for, scope_for
-
     scope = scope_for(user)
     return {
         "user_councils": councils_for(user),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from pmf.choices import Frequency
-from pmf.models import FinancialYear, Period
+from pmf.models import FinancialYear, MaintenanceWindow, Period
 from pmf.periods import periods_per_year
 
 
@@ -31,8 +32,6 @@ _CONFIGURED_APPS = ("pmf", "plans", "indicators", "reporting")
 def performance_unit_group():
     """The permission group of the performance unit (E1): configures levels, periods, indicators, targets,
     tolerances and users in the admin. What they see there is still scoped to their councils."""
-    from django.contrib.auth.models import Group, Permission
-
     group, _ = Group.objects.get_or_create(name=PERFORMANCE_UNIT_GROUP)
     group.permissions.set(Permission.objects.filter(content_type__app_label__in=_CONFIGURED_APPS))
     return group
@@ -42,8 +41,6 @@ def performance_unit_group():
 def maintenance_window(purpose: str):
     """Lift the integrity triggers for the current transaction only (see pmf/integrity.py). For removing a
     whole council; never for editing figures."""
-    from pmf.models import MaintenanceWindow
-
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("A maintenance window must be opened inside a transaction.")
     window = MaintenanceWindow.objects.create(purpose=purpose)

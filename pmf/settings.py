@@ -9,6 +9,7 @@ pass ``manage.py check --deploy``.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -221,9 +222,7 @@ LOGGING = {
 PMF_DEFAULT_TOLERANCE_PCT = "5"
 
 
-def env_date(name: str):
-    from datetime import date
-
+def env_date(name: str) -> date | None:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return None

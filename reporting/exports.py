@@ -14,6 +14,10 @@ import csv
 import io
 from decimal import Decimal
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
 from indicators.choices import RAG_STYLE
 from reporting.scorecard import COLUMNS, RAG, Scorecard, number_format
 
@@ -50,10 +54,6 @@ def _text_cell(ws, row: int, column: int, text: str):
 
 
 def scorecard_xlsx(card: Scorecard) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
     wb = Workbook()
     ws = wb.active
     ws.title = "Scorecard"

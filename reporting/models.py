@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
 
 from pmf.choices import CommitteeKind
 from pmf.models import Committee, Council, FinancialYear, Period, User
@@ -316,8 +318,6 @@ class Pack(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("reporting:pack", args=[self.pk])
 
     @property
@@ -357,6 +357,4 @@ class PackFile(models.Model):
 
     @property
     def filename(self) -> str:
-        from django.utils.text import slugify
-
         return f"{slugify(self.pack.title)[:120]}.{self.format}"

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils.text import slugify
 
 from indicators.choices import Direction, IndicatorKind, Rag, ReturnState, Unit
 from indicators.formatting import figure
@@ -268,8 +269,6 @@ class Scorecard:
         return f"Balanced scorecard: {self.plan.title}, {self.period_label}"
 
     def filename(self, extension: str) -> str:
-        from django.utils.text import slugify
-
         year = financial_year_label(self.params.year).replace("/", "-")
         return f"scorecard-{slugify(self.plan.title)[:80]}-{year}-q{self.params.quarter}.{extension}"
 

@@ -32,8 +32,9 @@ from pmf import audit, clock
 from pmf.choices import AuditAction
 from pmf.errors import Refused
 from pmf.models import Period, User
-from reporting import packs, rendering
+from reporting import packs
 from reporting.models import Pack, PackFile, PackFormat, PackStatus, ReportDefinition, TimetableEntry, TimetableKind
+from reporting.rendering import excel, pdf, word
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class LostClaim(Exception):
 
 
 def _enqueue(pack: Pack) -> None:
-    from reporting import tasks
+    from reporting import tasks  # the tasks call this module: imported here to break the cycle
 
     task = tasks.issue_pack if pack.job == "issue" else tasks.generate_pack
     transaction.on_commit(lambda: task.delay(pack.pk))
@@ -157,16 +158,16 @@ def _render(snapshot: dict, definition: ReportDefinition, *, draft: bool, beat) 
     out = []
     beat(55, "Writing the PDF")
     started = time.perf_counter()
-    pdf = rendering.render_pdf(snapshot, draft=draft)
-    out.append((PackFormat.PDF, pdf, time.perf_counter() - started, rendering.count_pdf_pages(pdf)))
+    document = pdf.render_pdf(snapshot, draft=draft)
+    out.append((PackFormat.PDF, document, time.perf_counter() - started, pdf.count_pdf_pages(document)))
     beat(75, "Writing the Word document")
     started = time.perf_counter()
-    docx = rendering.render_docx(snapshot, template=template, draft=draft)
-    out.append((PackFormat.DOCX, docx, time.perf_counter() - started, None))
+    document = word.render_docx(snapshot, template=template, draft=draft)
+    out.append((PackFormat.DOCX, document, time.perf_counter() - started, None))
     beat(90, "Writing the Excel data annex")
     started = time.perf_counter()
-    xlsx = rendering.render_xlsx(snapshot)
-    out.append((PackFormat.XLSX, xlsx, time.perf_counter() - started, None))
+    document = excel.render_xlsx(snapshot)
+    out.append((PackFormat.XLSX, document, time.perf_counter() - started, None))
     return out
 
 

@@ -25,9 +25,10 @@ from pmf.choices import AuditAction
 from pmf.downloads import file_download
 from pmf.models import Committee, Council, Period
 from pmf.pagination import int_param, paginate
-from reporting import rendering, services
+from reporting import services
 from reporting.forms import ArchiveFilterForm, PackRequestForm, ReportDefinitionForm
 from reporting.models import FORMAT_CONTENT_TYPES, Pack, PackFile, PackStatus, ReportDefinition, TimetableEntry
+from reporting.rendering import web
 
 PER_PAGE = 25
 #: Which timetable dates say when a report of each type is due (D1).
@@ -213,7 +214,7 @@ def pack_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reporting/pack_detail.html", {
         "nav": "reports", "pack": pack, "snap": pack.snapshot, "files": list(pack.files.order_by("format")),
         "can_act": can_configure(request.user, pack.council_id),
-        **(rendering.body_context(pack.snapshot) if pack.snapshot else {}),
+        **(web.body_context(pack.snapshot) if pack.snapshot else {}),
     })
 
 

@@ -20,8 +20,8 @@ from pmf.models import Council
 from pmf.pagination import paginate
 from pmf.periods import financial_year_label
 from reporting import open_data as od
-from reporting import rendering
 from reporting.models import FORMAT_CONTENT_TYPES, Pack, PackFile, PackStatus, TimetableEntry
+from reporting.rendering import web
 
 ACCESSIBILITY_PREPARED = date(2026, 11, 22)
 
@@ -174,7 +174,7 @@ def report(request: HttpRequest, council_slug: str, pk: int) -> HttpResponse:
         return refused
     return render(request, "public/report.html", _context(
         council, page="reports", pack=pack, files=list(pack.files.order_by("format")),
-        **rendering.body_context(pack.snapshot)))
+        **web.body_context(pack.snapshot)))
 
 
 def report_file(request: HttpRequest, council_slug: str, pk: int, fmt: str) -> HttpResponse:

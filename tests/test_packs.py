@@ -26,8 +26,10 @@ from indicators.selectors import APPROVED_ONLY, load_series
 from plans.assessment import ActionStatus, action_status
 from plans.models import Action
 from pmf.models import Council, Period, User
-from reporting import packs, rendering, services
+from reporting import packs, services
 from reporting.models import Pack, PackFile, PackStatus, ReportDefinition
+from reporting.rendering import excel, word
+from reporting.rendering import pdf as pdf_format
 from reporting.selectors import quarter_assessment
 from tests import factories as f
 
@@ -69,10 +71,10 @@ def fast_formats(monkeypatch):
             return f"{kind} {snapshot['title']} {'draft' if draft else 'final'}".encode()
         return render
 
-    monkeypatch.setattr(rendering, "render_pdf", fake("%PDF"))
-    monkeypatch.setattr(rendering, "render_docx", fake("docx"))
-    monkeypatch.setattr(rendering, "render_xlsx", fake("xlsx"))
-    monkeypatch.setattr(rendering, "count_pdf_pages", lambda pdf: 1)
+    monkeypatch.setattr(pdf_format, "render_pdf", fake("%PDF"))
+    monkeypatch.setattr(word, "render_docx", fake("docx"))
+    monkeypatch.setattr(excel, "render_xlsx", fake("xlsx"))
+    monkeypatch.setattr(pdf_format, "count_pdf_pages", lambda pdf: 1)
 
 
 def _prepare(perf, definition, period, capture) -> Pack:
@@ -316,13 +318,13 @@ def test_asking_twice_and_running_twice_make_one_pack(fast_formats, cabinet, q2,
 
 def test_a_job_that_lost_its_claim_writes_nothing(fast_formats, cabinet, q2, monkeypatch):
     pack = Pack.objects.create(definition=cabinet, council=cabinet.council, period=q2, title="t")
-    real = rendering.render_pdf
+    real = pdf_format.render_pdf
 
     def taken_over(snapshot, **kwargs):  # meanwhile, the job was given up for dead and claimed again
         Pack.objects.filter(pk=pack.pk).update(claim="another-attempt")
         return real(snapshot, **kwargs)
 
-    monkeypatch.setattr(rendering, "render_pdf", taken_over)
+    monkeypatch.setattr(pdf_format, "render_pdf", taken_over)
     assert services.run_job(pack.pk).startswith("lost")
     pack.refresh_from_db()
     assert pack.snapshot is None and not pack.files.exists() and pack.claim == "another-attempt"
@@ -360,7 +362,7 @@ def test_a_failed_job_shows_why_and_can_be_retried(perf, cabinet, q2, monkeypatc
     def broken(*args, **kwargs):
         raise ValueError("the council's Word template is damaged")
 
-    monkeypatch.setattr(rendering, "render_docx", broken)
+    monkeypatch.setattr(word, "render_docx", broken)
     pack = _prepare(perf, cabinet, q2, django_capture_on_commit_callbacks)
     assert pack.status == PackStatus.FAILED
     page = perf.get(pack.get_absolute_url()).content.decode()

@@ -10,7 +10,8 @@ import zipfile
 
 import pytest
 
-from reporting import rendering
+from reporting.rendering import excel, web, word
+from reporting.rendering import pdf as pdf_format
 from reporting.snapshot import SCHEMA_VERSION
 from reporting.static_charts import chart_png, chart_svg
 
@@ -163,7 +164,7 @@ def snap() -> dict:
 
 @pytest.fixture(scope="module")
 def pdf(snap) -> bytes:
-    return rendering.render_pdf(snap)
+    return pdf_format.render_pdf(snap)
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +214,7 @@ def test_charts_with_missing_values_do_not_crash(series):
 # -- web body -------------------------------------------------------------------------------------------------
 
 def test_html_body_has_accessible_tables_charts_and_every_figure(snap):
-    html = str(rendering.render_html_body(snap))
+    html = str(web.render_html_body(snap))
     assert html.count("<caption>") >= 8
     assert 'scope="col"' in html and 'scope="row"' in html
     assert html.count('role="img"') == 2  # one inline SVG per exception measure
@@ -249,7 +250,7 @@ def test_pdf_carries_title_contents_and_every_figure(snap, pdf_pages):
 
 
 def test_pdf_page_numbers_and_exception_pages(pdf, pdf_pages):
-    n = rendering.count_pdf_pages(pdf)
+    n = pdf_format.count_pdf_pages(pdf)
     assert n == len(pdf_pages) > 1
     assert f"Page 1 of {n}" in pdf_pages[0]
     assert f"Page {n} of {n}" in pdf_pages[-1]
@@ -266,16 +267,16 @@ def test_pdf_page_numbers_and_exception_pages(pdf, pdf_pages):
 def test_pdf_draft_is_marked_on_every_page(snap):
     from pypdf import PdfReader
 
-    pages = PdfReader(io.BytesIO(rendering.render_pdf(snap, draft=True))).pages
+    pages = PdfReader(io.BytesIO(pdf_format.render_pdf(snap, draft=True))).pages
     assert all("DRAFT" in page.extract_text() for page in pages)
 
 
 def test_pdf_fetches_nothing(snap):
-    html = rendering.render_pdf_html(snap)
+    html = pdf_format.render_pdf_html(snap)
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "") or "://www.w3.org" in html
     assert not re.search(r"""(src|href)=["'](https?:|//|file:)""", html)
     with pytest.raises(ValueError):
-        rendering._url_fetcher()("https://example.com/font.woff")
+        pdf_format._url_fetcher()("https://example.com/font.woff")
 
 
 # -- Word -----------------------------------------------------------------------------------------------------
@@ -290,7 +291,7 @@ def docx_text(data: bytes):
 
 
 def test_docx_has_headings_tables_figures_and_charts(snap):
-    document, paragraphs, cells = docx_text(rendering.render_docx(snap))
+    document, paragraphs, cells = docx_text(word.render_docx(snap))
     headings = {p.text: p.style.name for p in document.paragraphs if p.style.name.startswith("Heading")}
     assert headings["Overview"] == "Heading 1"
     assert headings["Adult social care plan 2026/27"] == "Heading 2"
@@ -320,7 +321,7 @@ def make_template(*, font="Arial") -> bytes:
 
 
 def test_docx_on_an_uploaded_template_keeps_its_header_and_font(snap):
-    document, paragraphs, _cells = docx_text(rendering.render_docx(snap, template=make_template(), draft=True))
+    document, paragraphs, _cells = docx_text(word.render_docx(snap, template=make_template(), draft=True))
     assert document.sections[0].header.paragraphs[-1].text == "Harrowdale Borough Council"
     assert "DRAFT" in document.sections[0].header.paragraphs[0].text
     assert document.styles["Normal"].font.name == "Arial"
@@ -341,7 +342,7 @@ def test_docx_template_without_heading_or_table_styles(snap):
             style.element.getparent().remove(style.element)
     out = io.BytesIO()
     document.save(out)
-    result, paragraphs, _cells = docx_text(rendering.render_docx(snap, template=out.getvalue()))
+    result, paragraphs, _cells = docx_text(word.render_docx(snap, template=out.getvalue()))
     assert result.paragraphs[0].text == snap["title"]
     assert result.styles["Heading 1"].type == WD_STYLE_TYPE.PARAGRAPH
     assert "Overview" in paragraphs
@@ -357,7 +358,7 @@ def test_docx_accepts_a_dotx_template(snap):
             if item.filename == "[Content_Types].xml":
                 content = content.replace(b"document.main+xml", b"template.main+xml")
             target.writestr(item, content)
-    document, _paragraphs, _cells = docx_text(rendering.render_docx(snap, template=out.getvalue()))
+    document, _paragraphs, _cells = docx_text(word.render_docx(snap, template=out.getvalue()))
     assert document.sections[0].header.paragraphs[0].text == "Harrowdale Borough Council"
 
 
@@ -369,12 +370,12 @@ def test_docx_accepts_a_dotx_template(snap):
 ])
 def test_docx_rejects_a_file_that_is_not_a_docx(snap, data, message):
     with pytest.raises(ValueError, match=re.escape(message)):
-        rendering.render_docx(snap, template=data)
+        word.render_docx(snap, template=data)
 
 
 def test_docx_rejects_an_excel_file_as_template(snap):
     with pytest.raises(ValueError, match="Excel workbook"):
-        rendering.render_docx(snap, template=rendering.render_xlsx(snap))
+        word.render_docx(snap, template=excel.render_xlsx(snap))
 
 
 # -- Excel ----------------------------------------------------------------------------------------------------
@@ -382,7 +383,7 @@ def test_docx_rejects_an_excel_file_as_template(snap):
 def test_xlsx_has_the_sheets_and_numbers_as_numbers(snap):
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(rendering.render_xlsx(snap)))
+    wb = load_workbook(io.BytesIO(excel.render_xlsx(snap)))
     assert wb.sheetnames == ["Overview", "Measures", "Actions", "Exceptions", "Benchmarking", "Missing", "About"]
     ws = wb["Measures"]
     header = [c.value for c in ws[2]]
@@ -414,7 +415,7 @@ def test_xlsx_text_never_becomes_a_formula(snap):
 
     risky = copy.deepcopy(snap)
     risky["plans"][0]["measures"][0]["comments"] = "=HYPERLINK(\"http://evil\")"
-    wb = load_workbook(io.BytesIO(rendering.render_xlsx(risky)))
+    wb = load_workbook(io.BytesIO(excel.render_xlsx(risky)))
     comments = [c.value for c in wb["Measures"]["R"] if c.value and "HYPERLINK" in str(c.value)]
     assert comments == ["'=HYPERLINK(\"http://evil\")"]
 
@@ -423,28 +424,28 @@ def test_xlsx_text_never_becomes_a_formula(snap):
 
 def test_an_empty_pack_renders_in_every_format():
     snap = empty_snapshot()
-    assert "No measure meets the exception rule" in str(rendering.render_html_body(snap))
-    pdf = rendering.render_pdf(snap)
-    assert rendering.count_pdf_pages(pdf) >= 2
-    document, paragraphs, _cells = docx_text(rendering.render_docx(snap))
+    assert "No measure meets the exception rule" in str(web.render_html_body(snap))
+    pdf = pdf_format.render_pdf(snap)
+    assert pdf_format.count_pdf_pages(pdf) >= 2
+    document, paragraphs, _cells = docx_text(word.render_docx(snap))
     assert "Every figure in this report was approved when it was assembled." in paragraphs
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(rendering.render_xlsx(snap)))
+    wb = load_workbook(io.BytesIO(excel.render_xlsx(snap)))
     assert wb["Measures"].max_row == 2
 
 
 def test_sections_choose_the_parts_shown(snap):
     only = dict(snap, sections=["overview", "missing"])
-    shown = rendering.parts_shown(only)
+    shown = web.parts_shown(only)
     assert shown["overview"] and shown["missing"]
     assert not shown["plans"] and not shown["exceptions"] and not shown["benchmarking"]
-    html = str(rendering.render_html_body(only))
+    html = str(web.render_html_body(only))
     assert 'id="pack-overview"' in html and 'id="pack-plans"' not in html
     # the list of what was missing is shown whenever something was (D2), named or not
-    assert rendering.parts_shown(dict(snap, sections=["overview"]))["missing"]
+    assert web.parts_shown(dict(snap, sections=["overview"]))["missing"]
     # a plan's section is its scorecard and its actions; the exception report includes slipped actions
-    shown = rendering.parts_shown(dict(snap, sections=["plans", "exceptions"]))
+    shown = web.parts_shown(dict(snap, sections=["plans", "exceptions"]))
     assert shown["actions"] and shown["exception_actions"] and not shown["overview"]
 
 

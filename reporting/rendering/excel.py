@@ -1,0 +1,220 @@
+"""A pack's Excel data annex (openpyxl): one sheet per part, figures as numbers (from the snapshot's raw decimal
+strings)."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from reporting.exports import guard
+from reporting.rendering.web import (
+    DIRECTION_KEYS,
+    RAG_COLOURS,
+    RAG_KEYS,
+    display_date,
+    display_datetime,
+    exceptions_of,
+    raw_decimal,
+)
+
+
+def _places(raw: str | None) -> int:
+    value = raw_decimal(raw)
+    if value is None:
+        return 0
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _number_format(unit: str, places: int) -> str:
+    base = "#,##0" + ("." + "0" * places if places else "")
+    if unit == "percent":
+        return base + '"%"'
+    if unit == "money":
+        return '"£"' + base
+    if unit == "days":
+        return base + '" days"'
+    return base
+
+
+class _Sheet:
+    """One sheet of the annex in the house style of ``reporting.exports``: a title row, a bold frozen header row
+    with an autofilter, column widths, text cells that never become formulas."""
+    def __init__(self, wb, title: str, heading: str, columns: list[tuple[str, int]]):
+        self.ws = wb.create_sheet(title)
+        self.columns = columns
+        self.row = 2
+        cell = self.text(1, 1, heading)
+        cell.font = Font(bold=True, size=13)
+        for c, (name, width) in enumerate(columns, start=1):
+            cell = self.text(2, c, name)
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            self.ws.column_dimensions[get_column_letter(c)].width = width
+        self.ws.freeze_panes = "A3"
+        self.ws.print_title_rows = "2:2"
+
+    def text(self, row: int, column: int, text):
+        cell = self.ws.cell(row=row, column=column)
+        cell.value = guard(str(text)) if text not in (None, "") else None
+        if cell.value is not None:
+            cell.data_type = "s"
+        return cell
+
+    def add(self, values: list, *, formats: dict[int, str] | None = None, rag: str | None = None,
+            rag_column: int | None = None):
+        self.row += 1
+        for c, value in enumerate(values, start=1):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                cell = self.ws.cell(row=self.row, column=c, value=value)
+                if formats and c in formats:
+                    cell.number_format = formats[c]
+            else:
+                cell = self.text(self.row, c, value)
+                if self.columns[c - 1][1] >= 30:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if rag_column == c and rag in RAG_COLOURS:
+                cell.fill = PatternFill(fill_type="solid", start_color=RAG_COLOURS[rag], end_color=RAG_COLOURS[rag])
+                cell.font = Font(bold=True, color="FFFFFF")
+
+    def finish(self):
+        last = get_column_letter(len(self.columns))
+        self.ws.auto_filter.ref = f"A2:{last}{max(self.row, 3)}"
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.page_setup.fitToHeight = 0
+
+
+def _number(raw: str | None) -> float | None:
+    value = raw_decimal(raw)
+    return None if value is None else float(value)  # the one place a figure becomes a float: at the cell
+
+
+def render_xlsx(snapshot: dict) -> bytes:
+    """The pack's Excel data annex: Overview, Measures, Actions, Exceptions, Benchmarking, Missing and About."""
+    snap = snapshot
+    wb = Workbook()
+    wb.remove(wb.active)
+    title = snap.get("title", "")
+    overview = snap.get("overview") or {}
+
+    sheet = _Sheet(wb, "Overview", f"{title}: measures by RAG status and direction of travel",
+                   [("Priority", 40)] + [(label, 11) for _k, label in RAG_KEYS]
+                   + [(label, 13) for _k, label in DIRECTION_KEYS])
+
+    def counts(item: dict) -> list[int]:
+        return ([int((item.get("rag_counts") or {}).get(k, 0)) for k, _l in RAG_KEYS]
+                + [int((item.get("direction_counts") or {}).get(k, 0)) for k, _l in DIRECTION_KEYS])
+
+    sheet.add(["All measures"] + counts(overview))
+    for priority in overview.get("by_priority") or []:
+        sheet.add([priority.get("title", "")] + counts(priority))
+    sheet.finish()
+    by_status = overview.get("actions_by_status") or {}
+    if by_status:
+        row = sheet.row + 2
+        sheet.text(row, 1, "Actions by status").font = Font(bold=True)
+        sheet.text(row, 2, "Actions").font = Font(bold=True)
+        for i, (label, n) in enumerate(by_status.items(), start=1):
+            sheet.text(row + i, 1, label)
+            sheet.ws.cell(row=row + i, column=2, value=int(n))
+
+    sheet = _Sheet(wb, "Measures", f"{title}: the balanced scorecard of each plan", [
+        ("Plan", 30), ("Ref", 10), ("Indicator", 40), ("KPI", 6), ("Unit", 10), ("Data source", 24),
+        ("Previous year's performance", 14), ("Target for the year", 14), ("Year-to-date plan", 14),
+        ("Year-to-date performance", 14), ("Figure for the period", 14), ("Figure (number)", 12),
+        ("Target (number)", 12), ("RAG", 12), ("Trend", 14), ("Reporting period", 16), ("Accountable officer", 22),
+        ("Comments", 50)])
+    for plan in snap.get("plans") or []:
+        for m in plan.get("measures") or []:
+            unit = m.get("unit", "")
+            places = max(_places(m.get("value_raw")), _places(m.get("target_raw")))
+            fmt = _number_format(unit, places)
+            sheet.add([plan.get("title", ""), m.get("ref", ""), m.get("name", ""), "Yes" if m.get("is_kpi") else "No",
+                       unit, m.get("data_source", ""), m.get("previous", ""), m.get("target", ""),
+                       m.get("ytd_plan", ""), m.get("ytd", ""), m.get("value", ""), _number(m.get("value_raw")),
+                       _number(m.get("target_raw")), m.get("rag_label", ""), m.get("direction_label", ""),
+                       m.get("period", ""), m.get("officer", ""), m.get("comments", "")],
+                      formats={12: fmt, 13: fmt}, rag=m.get("rag"), rag_column=14)
+    sheet.finish()
+
+    sheet = _Sheet(wb, "Actions", f"{title}: actions of each plan", [
+        ("Plan", 30), ("Ref", 10), ("Action", 44), ("Owner", 22), ("Status", 26), ("Approved end", 14),
+        ("Forecast end", 14), ("Comment", 50)])
+    for plan in snap.get("plans") or []:
+        for a in plan.get("actions") or []:
+            sheet.add([plan.get("title", ""), a.get("ref", ""), a.get("title", ""), a.get("owner", ""),
+                       a.get("status_label", ""), a.get("approved_end", ""), a.get("forecast_end", ""),
+                       a.get("comment", "")])
+    sheet.finish()
+
+    exc = exceptions_of(snap)
+    sheet = _Sheet(wb, "Exceptions", f"{title}: exception report. {snap.get('exception_rule', '')}", [
+        ("Kind", 10), ("Ref", 10), ("Name", 40), ("Plan", 28), ("Figure", 12), ("Figure (number)", 12),
+        ("Target", 12), ("RAG or status", 16), ("Trend", 14), ("Why it is reported", 40),
+        ("Rating at the previous quarter", 16), ("Progress or owner's information", 50),
+        ("Recovery plan: causes", 40), ("Recovery plan: actions", 40), ("Recovery plan: owner", 22),
+        ("Expected back on target", 16), ("Recovery plan: status", 16), ("Sign-off", 30),
+        ("Reasons for the slip", 40), ("Corrective actions", 40)])
+    for em in exc.get("measures") or []:
+        row = em["row"]
+        plan_info = em.get("recovery_plan") or {}
+        fmt = _number_format(row.get("unit", ""), _places(row.get("value_raw")))
+        information = " ".join(t for t in (em.get("progress", ""), em.get("owner_information", "")) if t)
+        sheet.add(["Measure", row.get("ref", ""), row.get("name", ""), em.get("plan", ""), row.get("value", ""),
+                   _number(row.get("value_raw")), row.get("target", ""), row.get("rag_label", ""),
+                   row.get("direction_label", ""), em.get("why", ""), em.get("previous_rag_label", ""), information,
+                   plan_info.get("causes", ""), plan_info.get("actions", ""), plan_info.get("owner", ""),
+                   plan_info.get("expected_date", ""), plan_info.get("status", ""), em.get("sign_off", ""), "", ""],
+                  formats={6: fmt}, rag=row.get("rag"), rag_column=8)
+    for ea in exc.get("actions") or []:
+        a = ea["action"]
+        sheet.add(["Action", a.get("ref", ""), a.get("title", ""), ea.get("plan", ""), "", None, "",
+                   a.get("status_label", ""), "", f"Approved end {a.get('approved_end') or '—'}; forecast end "
+                   f"{a.get('forecast_end') or '—'}", "", a.get("comment", ""), "", "", a.get("owner", ""), "", "",
+                   "", ea.get("reason", ""), ea.get("corrective", "")])
+    sheet.finish()
+
+    sheet = _Sheet(wb, "Benchmarking", f"{title}: benchmarking against comparator councils", [
+        ("Ref", 10), ("Indicator", 40), ("Year", 10), ("Our figure", 14), ("Rank", 14), ("Quartile", 18),
+        ("Comparators' median", 16)])
+    for b in snap.get("benchmarking") or []:
+        sheet.add([b.get("ref", ""), b.get("name", ""), b.get("year_label", ""), b.get("value", ""),
+                   b.get("rank", ""), b.get("quartile", ""), b.get("median", "")])
+    sheet.finish()
+
+    sheet = _Sheet(wb, "Missing", f"{title}: missing or unapproved when the report was assembled", [
+        ("Ref", 10), ("Indicator", 44), ("Reason", 50)])
+    for m in snap.get("missing") or []:
+        sheet.add([m.get("ref", ""), m.get("name", ""), m.get("reason", "")])
+    sheet.finish()
+
+    about = wb.create_sheet("About")
+    about.column_dimensions["A"].width = 22
+    about.column_dimensions["B"].width = 70
+    about_rows = [
+        ("Title", title), ("Council", snap.get("council", "")), ("Report", snap.get("report_type_label", "")),
+        ("Covers", f"{snap.get('scope_label', '')}; {snap.get('measures_label', '')}"),
+        ("Period", snap.get("period_label", "")), ("Figures as at", display_date(snap.get("as_of"))),
+        ("Generated", display_datetime(snap.get("generated_at"))),
+        ("Exception rule", snap.get("exception_rule", "")), ("Snapshot schema", str(snap.get("schema", ""))),
+    ]
+    for r, (label, value) in enumerate(about_rows, start=1):
+        cell = about.cell(row=r, column=1, value=label)
+        cell.font = Font(bold=True)
+        cell = about.cell(row=r, column=2)
+        cell.value = guard(str(value)) if value else None
+        if cell.value is not None:
+            cell.data_type = "s"
+    about.cell(row=len(about_rows) + 2, column=1, value=(
+        "Figures in the 'number' columns are numbers; the others are the figures as the report shows them."))
+
+    wb.properties.title = title
+    wb.properties.creator = snap.get("council", "") or "Performance framework"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,210 @@
+"""The web page's body of a quarterly pack (D8), and what every format shares: which parts a pack shows, its
+contents, chart data tables. The PDF, Word and Excel renderers are ``pdf``, ``word`` and ``excel`` beside this.
+
+- Web: ``templates/reporting/pack/_body.html`` with the context of ``body_context(snapshot)`` (or the whole body
+  as HTML from ``render_html_body``). Bootstrap classes; tables with captions and scoped headers; each chart an
+  inline SVG (``role="img"``) beside its data table; RAG and direction always as words.
+- PDF: WeasyPrint over ``templates/reporting/pack/pdf.html``, which shares the section partials with the web
+  body. A4 (the scorecards on landscape pages), a cover, contents with page numbers, "Page X of Y" in the footer,
+  one page per exception. Nothing is fetched: the only URLs allowed are ``data:`` URIs; fonts are the system's.
+- Word: python-docx, on the council's uploaded .docx template when there is one (its styles, fonts, headers and
+  footers kept, its body replaced).
+- Excel: openpyxl, one sheet per part, figures as numbers (from the snapshot's raw decimal strings).
+
+The snapshot's display strings are final: nothing here formats a figure again, except the chart data tables,
+whose series are raw decimal strings.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from reporting.static_charts import chart_svg, unit_label
+
+BODY_TEMPLATE = "reporting/pack/_body.html"
+
+#: RAG colours with at least 4.5:1 contrast against white text (as ``static/css/pmf.css``); the word is always
+#: shown beside the colour. Keys are the snapshot's RAG values (and the model's "measured").
+RAG_COLOURS = {
+    "green": "00703C",
+    "amber": "8A4500",
+    "red": "B3261E",
+    "not_rated": "505A5F",
+    "measured": "505A5F",
+    "missing": "3D3D3D",
+}
+RAG_KEYS = (("green", "Green"), ("amber", "Amber"), ("red", "Red"), ("not_rated", "Not rated"),
+            ("missing", "Missing (M)"))
+DIRECTION_KEYS = (("improving", "Improving"), ("maintained", "Maintained"), ("declining", "Declining"),
+                  ("not_comparable", "Not comparable"))
+DIRECTION_SYMBOLS = {"improving": "▲", "maintained": "▶", "declining": "▼"}
+
+#: The parts of a pack, in the order every format shows them (that of ``reporting.models.Section``), and the names
+#: a report definition's ``sections`` may give them. A definition naming none of these shows everything.
+PARTS = ("overview", "plans", "actions", "exceptions", "exception_actions", "benchmarking", "missing")
+SECTION_ALIASES = {
+    "overview": "overview", "summary": "overview", "counts": "overview",
+    "plans": "plans", "scorecard": "plans", "scorecards": "plans", "measures": "plans", "kpis": "plans",
+    "actions": "actions",
+    "exceptions": "exceptions", "exception": "exceptions", "exception_measures": "exceptions",
+    "exception_report": "exceptions",
+    "exception_actions": "exception_actions", "slipped_actions": "exception_actions",
+    "benchmarking": "benchmarking",
+    "missing": "missing", "unapproved": "missing",
+}
+
+#: The D5 scorecard columns (as ``reporting.scorecard.COLUMNS``), with the MeasureRow key each shows.
+SCORECARD_COLUMNS = (
+    ("Indicator", "name"), ("Data source", "data_source"), ("Previous year's performance", "previous"),
+    ("Target for the year", "target"), ("Year-to-date plan", "ytd_plan"), ("Year-to-date performance", "ytd"),
+    ("RAG", "rag_label"), ("Trend", "direction_label"), ("Reporting period", "period"),
+    ("Accountable officer", "officer"), ("Comments", "comments"),
+)
+
+
+# -- shared preparation ---------------------------------------------------------------------------------------
+
+def display_date(text: str | None) -> str:
+    if not text:
+        return ""
+    try:
+        return date.fromisoformat(text[:10]).strftime("%-d %B %Y")
+    except ValueError:
+        return text
+
+
+def display_datetime(text: str | None) -> str:
+    if not text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return moment.strftime("%-d %B %Y at %H:%M")
+
+
+def raw_decimal(text) -> Decimal | None:
+    if text is None or text == "":
+        return None
+    try:
+        value = Decimal(str(text))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def chart_figure(text: str | None, unit: str) -> str:
+    """A chart series value for its data table: the decimal as given, with the unit's sign ("—" for none)."""
+    value = raw_decimal(text)
+    if value is None:
+        return "—"
+    if unit == "percent":
+        return f"{value}%"
+    if unit == "money":
+        return f"-£{-value:,}" if value < 0 else f"£{value:,}"
+    return f"{value:,}"
+
+
+def chart_rows(chart: dict) -> list[dict]:
+    """The chart's series as rows (one per period), for the data table beside it."""
+    unit = chart.get("unit") or ""
+    labels = chart.get("labels") or []
+
+    def at(key: str, i: int):
+        values = chart.get(key) or []
+        return values[i] if i < len(values) else None
+
+    rows = []
+    for i, label in enumerate(labels):
+        lower, upper = at("lower", i), at("upper", i)
+        if lower is None and upper is None:
+            band = "—"
+        else:
+            band = f"{chart_figure(lower, unit)} to {chart_figure(upper, unit)}"
+        rows.append({"label": label, "actual": chart_figure(at("actual", i), unit),
+                     "target": chart_figure(at("target", i), unit), "band": band,
+                     "last_year": chart_figure(at("last_year", i), unit)})
+    return rows
+
+
+def parts_shown(snapshot: dict) -> dict[str, bool]:
+    """Which parts the pack shows: those its definition's ``sections`` name (everything when it names none
+    that we know). What was missing or unapproved is always shown when there was any (D2)."""
+    named = {SECTION_ALIASES[s] for s in snapshot.get("sections") or [] if s in SECTION_ALIASES}
+    shown = {part: (not named or part in named) for part in PARTS}
+    if "plans" in named:
+        shown["actions"] = True  # a plan's section is its scorecard and its actions
+    if "exceptions" in named:
+        shown["exception_actions"] = True  # D3: the exception report covers slipped actions too
+    if snapshot.get("missing"):
+        shown["missing"] = True
+    return shown
+
+
+def exceptions_of(snapshot: dict) -> dict:
+    return snapshot.get("exceptions") or {"measures": [], "actions": []}
+
+
+def contents(snapshot: dict) -> list[dict]:
+    """The table of contents: anchor, title and level (1 a part, 2 within it), for what the pack shows."""
+    shown = parts_shown(snapshot)
+    entries = []
+    if shown["overview"]:
+        entries.append({"anchor": "pack-overview", "title": "Overview", "level": 1})
+    if (shown["plans"] or shown["actions"]) and snapshot.get("plans"):
+        entries.append({"anchor": "pack-plans", "title": "Plans", "level": 1})
+        entries += [{"anchor": f"pack-plan-{plan['id']}", "title": plan["title"], "level": 2}
+                    for plan in snapshot["plans"]]
+    exc = exceptions_of(snapshot)
+    if shown["exceptions"]:
+        entries.append({"anchor": "pack-exceptions", "title": "Exception report", "level": 1})
+        entries += [{"anchor": f"pack-exception-{i}", "title": f"{em['row']['ref']} {em['row']['name']}",
+                     "level": 2} for i, em in enumerate(exc.get("measures") or [], start=1)]
+    if shown["exception_actions"] and exc.get("actions"):
+        entries.append({"anchor": "pack-slipped", "title": "Actions slipped more than 3 months", "level": 1})
+    if shown["benchmarking"] and snapshot.get("benchmarking"):
+        entries.append({"anchor": "pack-benchmarking", "title": "Benchmarking", "level": 1})
+    if shown["missing"]:
+        entries.append({"anchor": "pack-missing", "title": "Missing or unapproved at the time", "level": 1})
+    return entries
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def body_context(snapshot: dict, *, for_pdf: bool = False) -> dict:
+    """The context of ``_body.html`` (and of the PDF's shared partials): ``snap``, the snapshot itself, and
+    what a template cannot work out from it: ``pack_exceptions`` (the exception measures, each with ``svg``,
+    its chart, and ``chart_rows``, its data table), ``pack_show`` (the parts shown), ``pack_contents``, and
+    the dates for display."""
+    exceptions = []
+    for i, em in enumerate(exceptions_of(snapshot).get("measures") or [], start=1):
+        chart = em.get("chart") or {}
+        label = (f"Chart of {em['row']['ref']} {em['row']['name']}: actual figures against the target"
+                 f"{' and tolerance band' if any(chart.get('lower') or []) else ''}, by period. "
+                 "The figures are in the table beside it.")
+        svg = chart_svg(chart, id_prefix=f"pack-c{i}-", label=label)
+        exceptions.append({**em, "index": i, "svg": SafeString(svg),
+                           "img_src": _data_uri(svg) if for_pdf else "", "chart_label": label,
+                           "chart_unit": unit_label(chart.get("unit") or ""),
+                           "chart_rows": chart_rows(chart)})
+    return {
+        "snap": snapshot,
+        "pack_exceptions": exceptions,
+        "pack_show": parts_shown(snapshot),
+        "pack_contents": contents(snapshot),
+        "pack_as_of": display_date(snapshot.get("as_of")),
+        "pack_generated": display_datetime(snapshot.get("generated_at")),
+        "pack_pdf": for_pdf,
+    }
+
+
+def render_html_body(snapshot: dict) -> SafeString:
+    """The pack's body for the web page (to place inside the page's own ``<main>``, below its ``<h1>``)."""
+    return SafeString(render_to_string(BODY_TEMPLATE, body_context(snapshot)))
