@@ -61,11 +61,7 @@ def perf(client):
     return client
 
 
-@pytest.fixture
-def fast_formats(monkeypatch):
-    """Small stand-ins for the three renderers, for tests about the job, the archive or the rules rather than
-    the files (the files are tested by the Q2 Cabinet test above and tests/test_rendering.py); each output still
-    differs by pack and by draft or final, so a test can tell which was written."""
+def _stand_in_formats(monkeypatch) -> None:
     def fake(kind):
         def render(snapshot, *, draft=False, **kwargs):
             return f"{kind} {snapshot['title']} {'draft' if draft else 'final'}".encode()
@@ -75,6 +71,14 @@ def fast_formats(monkeypatch):
     monkeypatch.setattr(word, "render_docx", fake("docx"))
     monkeypatch.setattr(excel, "render_xlsx", fake("xlsx"))
     monkeypatch.setattr(pdf_format, "count_pdf_pages", lambda pdf: 1)
+
+
+@pytest.fixture
+def fast_formats(monkeypatch):
+    """Small stand-ins for the three renderers, for tests about the job, the archive or the rules rather than
+    the files (the files are tested by the Q2 Cabinet test below and tests/test_rendering.py); each output still
+    differs by pack and by draft or final, so a test can tell which was written."""
+    _stand_in_formats(monkeypatch)
 
 
 def _prepare(perf, definition, period, capture) -> Pack:
@@ -121,8 +125,12 @@ def _squash(text: str) -> str:
 # -- the Q2 Cabinet pack, end to end ----------------------------------------------------------------------------
 
 def test_q2_cabinet_pack_is_prepared_issued_and_every_format_holds_the_same_figures(
-        perf, cabinet, q2, django_capture_on_commit_callbacks):
-    pack = _prepare(perf, cabinet, q2, django_capture_on_commit_callbacks)
+        perf, cabinet, q2, monkeypatch, django_capture_on_commit_callbacks):
+    # The draft's files are stand-ins: the issued files below are the real ones, from the same snapshot (drafts in
+    # every real format are tested in tests/test_rendering.py and, for this pack, by tests/test_packs_live.py).
+    with monkeypatch.context() as draft_formats:
+        _stand_in_formats(draft_formats)
+        pack = _prepare(perf, cabinet, q2, django_capture_on_commit_callbacks)
     assert pack.status == PackStatus.READY, pack.error
     assert pack.title == "Cabinet quarterly performance report: Q2 2026/27"
     snap = pack.snapshot
@@ -357,8 +365,10 @@ def test_a_restarted_worker_requeues_what_it_was_running(fast_formats, cabinet, 
     assert other.status == PackStatus.RUNNING  # another worker's job is left alone
 
 
-def test_a_failed_job_shows_why_and_can_be_retried(perf, cabinet, q2, monkeypatch,
+def test_a_failed_job_shows_why_and_can_be_retried(fast_formats, perf, cabinet, q2, monkeypatch,
                                                     django_capture_on_commit_callbacks):
+    working = word.render_docx
+
     def broken(*args, **kwargs):
         raise ValueError("the council's Word template is damaged")
 
@@ -367,7 +377,7 @@ def test_a_failed_job_shows_why_and_can_be_retried(perf, cabinet, q2, monkeypatc
     assert pack.status == PackStatus.FAILED
     page = perf.get(pack.get_absolute_url()).content.decode()
     assert "Failed." in page and "the council&#x27;s Word template is damaged" in page and ">Retry</button>" in page
-    monkeypatch.undo()
+    monkeypatch.setattr(word, "render_docx", working)  # the template is put right
     with django_capture_on_commit_callbacks(execute=True):
         response = perf.post(reverse("reporting:pack_retry", args=[pack.pk]))
     assert response.status_code == 302
