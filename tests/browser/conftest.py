@@ -1,8 +1,9 @@
 """Browser tests: real people in Debian's Chromium (driven by Playwright) against pytest-django's live server.
 
-The live server needs a transactional database, which is flushed after every test; so each browser test loads the
-demo council itself (``demo``), and the browser tests run in their own pytest process (``scripts/test`` runs
-``-m browser -n0`` after the main suite, whose tests share one demo load per worker and would lose it to a flush).
+The live server needs a transactional database, which is flushed after every test; so each browser test gets the
+demo council from a copy of the database made once a session (``demo``), and the browser tests run in their own
+pytest process (``scripts/test`` runs ``-m browser`` after the main suite, whose tests share one demo load per worker
+and would lose it to a flush).
 
 Every page a test visits is saved as a screenshot in ``test-artifacts/screenshots/``.
 """
@@ -39,38 +40,91 @@ def pytest_collection_modifyitems(config, items):
 
 
 # -- the application --------------------------------------------------------------------------------------------
+# The live server needs a transactional database, which pytest-django empties after every test. Loading the demo
+# council for every test would cost seconds each, so it is loaded once per session and its database copied:
+# before each test the copy is put back, and after it an empty copy (so that pytest-django's flush has nothing to
+# delete: on SQLite it deletes row by row, which the integrity triggers refuse for the audit trail and approved
+# figures). SQLite: the database file is copied. PostgreSQL: databases made from a template.
+
+class Snapshots:
+    """Named copies of the test database, made and put back while no connection is open."""
+
+    def __init__(self):
+        from django.db import connection
+
+        self.vendor = connection.vendor
+        self.name = connection.settings_dict["NAME"]
+        self.made: list[str] = []
+        if self.vendor not in ("sqlite", "postgresql") or (self.vendor == "sqlite" and ":memory:" in self.name):
+            raise RuntimeError(f"browser tests need a file SQLite or a PostgreSQL database, not {self.name!r}")
+
+    def _copy(self, label: str) -> str:
+        return f"{self.name}.{label}" if self.vendor == "sqlite" else f"{self.name}_{label}"
+
+    def _admin(self, *statements: str) -> None:
+        from django.db import connection
+
+        with connection._nodb_cursor() as cursor:  # the server's maintenance database, not the test one
+            for statement in statements:
+                cursor.execute(statement)
+
+    def save(self, label: str) -> None:
+        from django.db import connections
+
+        connections.close_all()
+        copy = self._copy(label)
+        if self.vendor == "sqlite":
+            shutil.copyfile(self.name, copy)
+        else:
+            self._admin(f'DROP DATABASE IF EXISTS "{copy}"', f'CREATE DATABASE "{copy}" TEMPLATE "{self.name}"')
+        self.made.append(copy)
+
+    def restore(self, label: str) -> None:
+        from django.db import connections
+
+        connections.close_all()
+        copy = self._copy(label)
+        if self.vendor == "sqlite":
+            shutil.copyfile(copy, self.name)
+        else:
+            self._admin(f'DROP DATABASE "{self.name}" WITH (FORCE)', f'CREATE DATABASE "{self.name}" TEMPLATE "{copy}"')
+
+    def remove(self) -> None:
+        for copy in self.made:
+            if self.vendor == "sqlite":
+                Path(copy).unlink(missing_ok=True)
+            else:
+                self._admin(f'DROP DATABASE IF EXISTS "{copy}"')
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshots(django_db_setup, django_db_blocker):
+    """The test database as created (``empty``) and with the demo council loaded (``demo``), once a session."""
+    from django.test import override_settings
+
+    with django_db_blocker.unblock():
+        snapshots = Snapshots()
+        snapshots.save("empty")
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            call_command("load_demo", verbosity=0)
+        snapshots.save("demo")
+        snapshots.restore("empty")
+        yield snapshots
+        snapshots.remove()
+
 
 @pytest.fixture
-def demo(transactional_db, settings):
-    """The demo council, loaded into this test's (transactional) database, on the demo's "today". The settings
-    are the process's, so the live server thread sees them too."""
+def demo(_demo_snapshots, transactional_db, settings):
+    """The demo council in this test's (transactional) database, on the demo's "today". The settings are the
+    process's, so the live server thread sees them too."""
     from demo import DEMO_AS_OF
     from pmf.models import Council
 
     settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.PMF_TODAY = DEMO_AS_OF
-    call_command("load_demo", verbosity=0)
+    _demo_snapshots.restore("demo")
     yield Council.objects.get(slug="harrowdale")
-    _empty_database()
-
-
-def _empty_database() -> None:
-    """On SQLite, empty every table inside a maintenance window before pytest-django's flush after the test: that
-    flush deletes row by row, which the integrity triggers refuse for approved targets and returns and for the
-    audit trail (pmf/integrity.py). PostgreSQL's flush truncates, which row triggers do not see."""
-    from django.core.management.color import no_style
-    from django.db import connection, transaction
-
-    from pmf.models import MaintenanceWindow
-    from pmf.services import maintenance_window
-
-    if connection.vendor != "sqlite":
-        return
-    window = MaintenanceWindow._meta.db_table
-    tables = [t for t in connection.introspection.django_table_names(only_existing=True, include_views=False)
-              if t != window]
-    with transaction.atomic(), maintenance_window("browser test: emptying the test database"):
-        connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables))
+    _demo_snapshots.restore("empty")
 
 
 # -- the browser ------------------------------------------------------------------------------------------------
@@ -115,8 +169,9 @@ class Screenshots:
     def take(self, page, label: str) -> Path:
         self.count += 1
         name = re.sub(r"[^A-Za-z0-9_.-]+", "-", label).strip("-")
-        path = self.directory / f"{self.prefix}-{self.count:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        path = self.directory / f"{self.prefix}-{self.count:02d}-{name}.jpg"
+        # The whole page, as JPEG: a long page (a pack, a scorecard) takes half the time PNG takes to encode.
+        page.screenshot(path=str(path), full_page=True, type="jpeg", quality=75)
         return path
 
 
@@ -191,12 +246,15 @@ def browse(request, live_server, demo, chromium, _screenshot_dir):
 
 # -- axe-core ---------------------------------------------------------------------------------------------------
 
-def axe_violations(page) -> list[dict]:
-    """axe-core's WCAG 2.2 A and AA violations on the page as it is now."""
+def axe_violations(page, *, include: list[str] | None = None, exclude: list[str] = ()) -> list[dict]:
+    """axe-core's WCAG 2.2 A and AA violations on the page as it is now: the whole document, or only the parts
+    ``include`` selects, less those ``exclude`` selects. Only violations are collected (axe's ``resultTypes``:
+    passes and inapplicable rules are not listed node by node, which on a long page costs seconds)."""
     page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
-    return result["violations"]
+    context = {"include": [[s] for s in include] if include else [["html"]], "exclude": [[s] for s in exclude]}
+    return page.evaluate(
+        "([context, tags]) => axe.run(context, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+        ".then(r => r.violations)", [context, WCAG_TAGS])
 
 
 def describe_violations(violations: list[dict]) -> str:

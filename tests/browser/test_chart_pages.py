@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from indicators.models import Indicator
 from pmf.access import restrict
 from pmf.models import User
-from tests.browser.conftest import AXE_JS, WCAG_TAGS, axe_violations, describe_violations
+from tests.browser.conftest import axe_violations, describe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -18,10 +18,7 @@ PERFORMANCE_UNIT, CABINET_MEMBER = "helen.marsh", "owen.hartley"
 
 def _axe_on(page, selectors: list[str]) -> list[dict]:
     """axe-core's WCAG 2.2 A and AA violations inside the given parts of the page only."""
-    page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate("([include, tags]) => axe.run({include: include}, {runOnly: {type: 'tag', values: tags}})",
-                           [[[s] for s in selectors], WCAG_TAGS])
-    return result["violations"]
+    return axe_violations(page, include=selectors)
 
 
 CHART_SECTIONS = ["#charts", "#comparators", "#spc"]

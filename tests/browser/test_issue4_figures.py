@@ -35,7 +35,7 @@ from pmf.access import restrict
 from pmf.models import Directorate, User
 from pmf.periods import period_label, periods_per_year
 from reporting.selectors import quarter_assessment
-from tests.browser.conftest import AXE_JS, WCAG_TAGS, axe_violations, describe_violations
+from tests.browser.conftest import axe_violations, describe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -62,14 +62,7 @@ BADGE_WORDS = {
 
 def assert_accessible(page, exclude: list[str] = ()) -> None:
     """No axe-core WCAG 2.2 A / AA violation on the page (outside the ``exclude`` selectors)."""
-    if exclude:
-        page.add_script_tag(path=str(AXE_JS))
-        violations = page.evaluate(
-            "([exclude, tags]) => axe.run({include: [document], exclude: exclude},"
-            " {runOnly: {type: 'tag', values: tags}}).then(r => r.violations)",
-            [[[s] for s in exclude], WCAG_TAGS])
-    else:
-        violations = axe_violations(page)
+    violations = axe_violations(page, exclude=list(exclude))
     assert not violations, f"{page.url}:\n{describe_violations(violations)}"
 
 
