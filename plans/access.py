@@ -60,6 +60,7 @@ def plan_q(s: Scope, prefix: str = "") -> Q:
 register("plans.PlanLevel", in_councils("council"))
 register("plans.Plan", plan_q)
 register("plans.PlanItem", lambda s: plan_q(s, "plan__"))
+register("plans.PlanItem_committees", in_councils("committee__councils"), subquery=True)  # committees' remits
 register("plans.Action", action_q, subquery=True)
 register("plans.ActionUpdate", lambda s: action_q(s, "action__"), subquery=True)
 register("plans.Milestone", lambda s: action_q(s, "action__"), subquery=True)

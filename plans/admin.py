@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from plans.models import Action, DecisionPoint, Milestone, Plan, PlanItem, PlanLevel, Programme, Project
+from pmf.admin import CommitteeAdmin
 from pmf.admin_base import ScopedModelAdmin, ScopedTabularInline
 
 
@@ -86,3 +87,17 @@ class ProjectAdmin(ScopedModelAdmin):
     search_fields = ["name", "programme__name"]
     autocomplete_fields = ["programme", "manager", "actions"]
     inlines = [DecisionPointInline]
+
+
+class RemitInline(ScopedTabularInline):
+    """A committee's remit: the plan items it oversees (their measures and actions, and everything beneath)."""
+
+    model = PlanItem.committees.through
+    extra = 0
+    autocomplete_fields = ["planitem"]
+    verbose_name = "plan item in the remit"
+    verbose_name_plural = "remit: the plan items the committee oversees, and everything beneath them"
+
+
+# The committee admin is the core's, which knows nothing of plan items; this app adds the remit to it.
+CommitteeAdmin.inlines = [*CommitteeAdmin.inlines, RemitInline]

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from plans.assessment import action_status
 from plans.choices import Decision, PlanStatus
-from pmf.models import Council, Directorate, FinancialYear, Portfolio, Service, Team, User
+from pmf.models import Committee, Council, Directorate, FinancialYear, Portfolio, Service, Team, User
 from pmf.periods import financial_year_label
 
 
@@ -130,6 +130,11 @@ class PlanItem(models.Model):
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     portfolio = models.ForeignKey(Portfolio, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    committees = models.ManyToManyField(
+        Committee, blank=True, related_name="remit", db_table="pmf_committee_remit",
+        help_text="The committees whose remit this item is in: they oversee its measures and actions, and everything "
+                  "beneath it.",
+    )
     outcome_owner = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="outcomes_owned",
         help_text="A3: the councillor outcome owner (Cabinet member / portfolio holder).",

@@ -132,7 +132,7 @@ class CommitteeAdmin(ScopedModelAdmin):
     list_display = ["name", "kind", "chair"]
     search_fields = ["name"]
     list_filter = ["kind", "councils"]
-    autocomplete_fields = ["chair", "remit"]
+    autocomplete_fields = ["chair"]  # its remit is edited in a section the plans app adds (plans/admin.py)
     filter_horizontal = ["councils"]
 
 

@@ -278,16 +278,12 @@ class Portfolio(models.Model):
 
 
 class Committee(models.Model):
-    """Cabinet, a scrutiny committee, or a joint committee of several councils (A5), with its remit."""
+    """Cabinet, a scrutiny committee, or a joint committee of several councils (A5). Its remit, the plan items it
+    oversees, is the plans app's (``committee.remit``, from ``PlanItem.committees``)."""
 
     councils = models.ManyToManyField(Council, related_name="committees")
     name = models.CharField(max_length=150, unique=True)
     kind = models.CharField(max_length=20, choices=CommitteeKind.choices)
-    remit = models.ManyToManyField(
-        "plans.PlanItem", blank=True, related_name="committees",
-        help_text="Plan items (usually priorities) whose measures and actions the committee oversees; "
-                  "everything beneath them is in its remit.",
-    )
     chair = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="committees_chaired")
 
