@@ -34,6 +34,7 @@ from indicators.models import (
     TrajectoryPoint,
 )
 from indicators.plan_services import lock_targets
+from plans.approvals import apply_default_approval
 from plans.assessment import action_status
 from plans.models import Action, DecisionPoint, Milestone, Plan, PlanItem, PlanLevel, Programme, Project
 from pmf.calendar import due_date
@@ -195,11 +196,12 @@ class DemoLoader:
             (8, "Individual objectives", True, 1, "A person's annual appraisal objectives."),
             (9, "Partnership plan", True, 3, "A plan agreed with partners, hanging off Council Plan outcomes."),
         )
-        levels = PlanLevel.objects.bulk_create([
-            PlanLevel(council=self.council, rank=rank, name=name, is_plan=is_plan, typical_years=years,
-                      description=desc)
-            for rank, name, is_plan, years, desc in rows
-        ])
+        levels = [PlanLevel(council=self.council, rank=rank, name=name, is_plan=is_plan, typical_years=years,
+                            description=desc) for rank, name, is_plan, years, desc in rows]
+        for level in levels:
+            if level.is_plan:
+                apply_default_approval(level)  # A4: who approves each level's plans
+        levels = PlanLevel.objects.bulk_create(levels)
         self.level = {lv.rank: lv for lv in levels}
 
     # ------------------------------------------------------------------------------------------ organisation
@@ -786,6 +788,23 @@ class DemoLoader:
         # B4: approved plans lock the targets they hold (recorded in the audit trail as at their approval).
         for plan in Plan.objects.filter(council=self.council).exclude(status="draft").order_by("pk"):
             lock_targets(plan=plan, backdate=True)
+        self.submit_some_plans()
+
+    def submit_some_plans(self) -> None:
+        """A4: a few draft plans submitted for approval and waiting for their approvers (a service plan for its
+        director, team plans for their head of service or manager, some people's objectives)."""
+        rng = self.rng("submissions")
+        drafts = list(Plan.objects.filter(council=self.council, status="draft").select_related("level", "owner",
+                                                                                              "person")
+                      .order_by("level__rank", "pk"))
+        chosen = [p for p in drafts if p.level.rank == 6][:1]
+        chosen += [p for p in drafts if p.level.rank == 7][:4]
+        chosen += [p for p in drafts if p.level.rank == 8][:6]
+        for plan in chosen:
+            by = plan.person or plan.owner
+            Plan.objects.filter(pk=plan.pk).update(
+                status="submitted", submitted_by=by, submissions=1,
+                submitted_at=aware(self.as_of - timedelta(days=rng.randint(2, 12)), 10, 15))
 
     # ------------------------------------------------------------------------------------------ figures
 

@@ -61,6 +61,17 @@ def can_sign_off(user: User, indicator) -> bool:
     )
 
 
+def can_verify(user: User, indicator) -> bool:
+    """The head of the indicator's service, where its council asks heads of service to verify returns (E1)."""
+    return indicator.council.verification_required and (
+        user.is_superuser or indicator.service_id in scope_for(user).verifies)
+
+
+def can_send_back(user: User, indicator) -> bool:
+    """Whoever signs the return off, or verifies it first."""
+    return can_sign_off(user, indicator) or can_verify(user, indicator)
+
+
 def can_reopen(user: User, indicator) -> bool:
     """Reopening an approved return or a closed period: the performance unit, or whoever signs it off."""
     return can_configure(user, indicator.council_id) or can_sign_off(user, indicator)

@@ -40,12 +40,18 @@ class Stretch(models.TextChoices):
 
 
 class ReturnState(models.TextChoices):
-    """B5: draft -> submitted -> approved, or returned with a reason."""
+    """B5: draft -> submitted -> (verified by the head of service, where the council asks for it) -> approved,
+    or returned with a reason."""
 
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
+    VERIFIED = "verified", "Verified"
     APPROVED = "approved", "Approved"
     RETURNED = "returned", "Returned"
+
+
+#: Submitted and not yet approved or sent back: waiting for verification or sign-off.
+AWAITING_SIGN_OFF = frozenset({ReturnState.SUBMITTED, ReturnState.VERIFIED})
 
 
 class Confidence(models.TextChoices):

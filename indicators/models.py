@@ -212,6 +212,7 @@ class Target(models.Model):
     )
     revision_reason = models.TextField(blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; stops lost updates.")
 
     class Meta:
         ordering = ["indicator", "financial_year", "revision"]
@@ -295,6 +296,9 @@ class Return(models.Model):
     returned_reason = models.TextField(blank=True)
     submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    help_text="The head of service who verified the figure, where the council asks.")
+    verified_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True, help_text="When the figure was due (B2 rule).")
@@ -326,10 +330,14 @@ class Return(models.Model):
                 name="return_submitted_has_value_or_reason",
                 violation_error_message="A submitted return needs a value or a reason why there is no data."),
             models.CheckConstraint(
-                condition=~Q(state__in=[ReturnState.SUBMITTED, ReturnState.APPROVED])
+                condition=~Q(state__in=[ReturnState.SUBMITTED, ReturnState.VERIFIED, ReturnState.APPROVED])
                 | Q(submitted_by__isnull=False, submitted_at__isnull=False),
                 name="return_submission_recorded",
                 violation_error_message="A submitted return must record who submitted it and when."),
+            models.CheckConstraint(
+                condition=~Q(state=ReturnState.VERIFIED) | Q(verified_by__isnull=False, verified_at__isnull=False),
+                name="return_verification_recorded",
+                violation_error_message="A verified return must record who verified it and when."),
             models.CheckConstraint(
                 condition=~Q(state=ReturnState.APPROVED) | Q(approved_by__isnull=False, approved_at__isnull=False),
                 name="return_approval_recorded",

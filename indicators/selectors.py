@@ -27,6 +27,15 @@ from pmf.calendar import due_date
 from pmf.models import Period
 from pmf.periods import period_label, periods_per_year
 
+
+def ready_for_sign_off_q(prefix: str = "") -> Q:
+    """Returns the director can sign off now: submitted, and verified by the head of service where the council
+    asks for that (``services.ready_for_sign_off`` for one return)."""
+    p = prefix
+    return (Q(**{f"{p}state": ReturnState.VERIFIED, f"{p}indicator__council__verification_required": True})
+            | Q(**{f"{p}state": ReturnState.SUBMITTED, f"{p}indicator__council__verification_required": False}))
+
+
 #: Return states whose figures count. Reports use approved figures only (D2); pages show every figure
 #: entered so far, each with its state beside it.
 ALL_STATES = frozenset(ReturnState.values)
@@ -382,7 +391,7 @@ def owed_returns(indicators: QuerySet[Indicator], *, today, lookback_days: int =
             if period.frequency != spec.frequency:
                 continue
             ret = returns.get((ind.pk, period.pk))
-            if ret is not None and ret.state in ("submitted", "approved"):
+            if ret is not None and ret.state in ("submitted", "verified", "approved"):
                 continue
             due = due_date(period.end, spec.due_working_days)
             closes = due + timedelta(days=ind.council.period_close_days)

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from indicators import assessment as rules
 from indicators import quality, selectors
-from indicators.access import can_enter_return, can_reopen, can_sign_off
-from indicators.choices import Calculation, IndicatorKind, ReturnState
+from indicators.access import can_enter_return, can_reopen, can_send_back, can_sign_off, can_verify
+from indicators.choices import AWAITING_SIGN_OFF, Calculation, IndicatorKind, ReturnState
 from indicators.models import (
     EntryReopening,
     Evidence,
@@ -33,12 +33,13 @@ from indicators.models import (
 )
 from pmf import access, audit, clock
 from pmf.calendar import due_date
+from pmf.choices import AuditAction, RecoveryScope
 from pmf.errors import Conflict, Refused
 from pmf.models import Period, User
 
 RETURN_FIELDS = ["value", "numerator", "denominator", "forecast", "forecast_confidence", "commentary",
                  "no_data_reason", "is_estimate", "state", "returned_reason"]
-EDITABLE_STATES = {ReturnState.DRAFT, ReturnState.RETURNED, ReturnState.SUBMITTED}
+EDITABLE_STATES = {ReturnState.DRAFT, ReturnState.RETURNED, ReturnState.SUBMITTED, ReturnState.VERIFIED}
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 EVIDENCE_TYPES = {
     ".pdf": "application/pdf",
@@ -188,6 +189,7 @@ def save_return(*, user: User, indicator: Indicator, period: Period, entry: Entr
     }
     if submit:
         fields.update(state=ReturnState.SUBMITTED, submitted_by=user, submitted_at=now, returned_reason="")
+    fields.update(verified_by=None, verified_at=None)  # a changed figure is verified again
     if ret is None:
         try:
             with transaction.atomic():
@@ -198,7 +200,7 @@ def save_return(*, user: User, indicator: Indicator, period: Period, entry: Entr
         audit.record(user=user, action="create", obj=ret, changes=audit.diff({}, audit.snapshot(ret, RETURN_FIELDS)))
     else:
         before = audit.snapshot(ret, RETURN_FIELDS)
-        if not submit and ret.state == ReturnState.SUBMITTED:
+        if not submit and ret.state in AWAITING_SIGN_OFF:
             fields["state"] = ReturnState.DRAFT  # saving a submitted return as a draft withdraws it
         updated = Return.objects.filter(pk=ret.pk, version=version).exclude(state=ReturnState.APPROVED).update(
             version=F("version") + 1, updated_at=now, **fields)
@@ -228,22 +230,57 @@ def _transition(*, user: User, ret: Return, version: int, source: set[str], acti
     return ret
 
 
-@transaction.atomic
-def approve_return(*, user: User, ret: Return, version: int) -> Return:
-    """B5: the director or delegate approves a submitted return, which locks it. A red KPI asks its owner for
-    a recovery plan; a recovered indicator closes its open one (D4)."""
-    if not can_sign_off(user, ret.indicator):
-        raise PermissionDenied("Only the directorate's director or their delegate signs off its returns.")
-    ret = _transition(user=user, ret=ret, version=version, source={ReturnState.SUBMITTED}, action="approve",
-                      state=ReturnState.APPROVED, approved_by=user, approved_at=timezone.now())
-    follow_up_recovery(indicator=ret.indicator, period=ret.period, user=user)
-    return ret
-
-
 @dataclass
 class BulkResult:
     approved: list[Return]
     conflicts: list[Return]
+
+
+def ready_for_sign_off(ret: Return) -> bool:
+    """Submitted, and verified by the head of service where the council asks for that."""
+    if ret.indicator.council.verification_required:
+        return ret.state == ReturnState.VERIFIED
+    return ret.state == ReturnState.SUBMITTED
+
+
+@transaction.atomic
+def verify_return(*, user: User, ret: Return, version: int) -> Return:
+    """E1: the head of service verifies a submitted return before the director signs it off, where the council
+    asks for that step."""
+    if not can_verify(user, ret.indicator):
+        raise PermissionDenied("Only the head of the indicator's service verifies its returns, where the council "
+                               "asks for verification.")
+    return _transition(user=user, ret=ret, version=version, source={ReturnState.SUBMITTED}, action="verify",
+                       state=ReturnState.VERIFIED, verified_by=user, verified_at=timezone.now())
+
+
+@transaction.atomic
+def verify_returns(*, user: User, items: list[tuple[Return, int]]) -> BulkResult:
+    """Verify several submitted returns at once; any another user changed meanwhile is left, and reported."""
+    result = BulkResult([], [])
+    for ret, version in items:
+        try:
+            with transaction.atomic():
+                result.approved.append(verify_return(user=user, ret=ret, version=version))
+        except Conflict as conflict:
+            result.conflicts.append(conflict.current)
+    return result
+
+
+@transaction.atomic
+def approve_return(*, user: User, ret: Return, version: int) -> Return:
+    """B5: the director or delegate approves a submitted return (verified first, where the council asks), which
+    locks it. A red measure asks its owner for a recovery plan; a recovered one closes its open plan (D4)."""
+    if not can_sign_off(user, ret.indicator):
+        raise PermissionDenied("Only the directorate's director or their delegate signs off its returns.")
+    source = {ReturnState.VERIFIED} if ret.indicator.council.verification_required else {ReturnState.SUBMITTED}
+    if ret.state == ReturnState.SUBMITTED and ReturnState.SUBMITTED not in source:
+        raise Refused({"state": f"{ret.indicator.ref} {ret.period.label} has not been verified by the head of "
+                                "service yet: it can be signed off once it is."})
+    ret = _transition(user=user, ret=ret, version=version, source=source, action="approve",
+                      state=ReturnState.APPROVED, approved_by=user, approved_at=timezone.now())
+    follow_up_recovery(indicator=ret.indicator, period=ret.period, user=user)
+    return ret
 
 
 @transaction.atomic
@@ -261,13 +298,16 @@ def approve_returns(*, user: User, items: list[tuple[Return, int]]) -> BulkResul
 
 @transaction.atomic
 def send_back_return(*, user: User, ret: Return, version: int, reason: str) -> Return:
-    """B5: return a submitted figure to its lead with a reason; it reappears on their "my updates"."""
-    if not can_sign_off(user, ret.indicator):
-        raise PermissionDenied("Only the directorate's director or their delegate signs off its returns.")
+    """B5: return a submitted (or verified) figure to its lead with a reason; it reappears on their "my updates".
+    The director or delegate, or the head of service who verifies it."""
+    if not can_send_back(user, ret.indicator):
+        raise PermissionDenied("Only the directorate's director or their delegate, or the head of service who "
+                               "verifies its returns, sends one back.")
     if not reason.strip():
         raise Refused({"reason": "Say why the return is being sent back, so the lead knows what to fix."})
-    return _transition(user=user, ret=ret, version=version, source={ReturnState.SUBMITTED}, action="return",
-                       reason=reason.strip(), state=ReturnState.RETURNED, returned_reason=reason.strip())
+    return _transition(user=user, ret=ret, version=version, source=set(AWAITING_SIGN_OFF), action="return",
+                       reason=reason.strip(), state=ReturnState.RETURNED, returned_reason=reason.strip(),
+                       verified_by=None, verified_at=None)
 
 
 @transaction.atomic
@@ -325,9 +365,11 @@ RECOVERY_DUE_DAYS = 14
 
 
 def follow_up_recovery(*, indicator: Indicator, period: Period, user: User | None) -> RecoveryPlan | None:
-    """After a figure is approved: a red KPI asks its owner for a recovery plan; a green figure closes the
-    indicator's open plan, tracked to closure."""
-    if indicator.kind != IndicatorKind.KPI:
+    """After a figure is approved: a red measure asks its owner for a recovery plan (a KPI, or every rated measure,
+    as the council chooses); a green figure closes the indicator's open plan, tracked to closure."""
+    if indicator.council.recovery_plans_for == RecoveryScope.KPIS and indicator.kind != IndicatorKind.KPI:
+        return None
+    if not indicator.is_rated:
         return None
     series = selectors.load_series(Indicator.objects.filter(pk=indicator.pk),
                                    states=selectors.APPROVED_ONLY)[0]
@@ -388,6 +430,58 @@ def close_recovery_plan(*, plan: RecoveryPlan, user: User | None, note: str) -> 
     return plan
 
 
+# -- Draft targets (B3) and target re-approval (B4) -------------------------------------------------------------
+
+TARGET_FIELDS = ["annual_target", "band_low", "band_high", "baseline", "needs_baseline", "tolerance_pct",
+                 "tolerance_abs", "note"]
+
+
+def _check_figures(*, tolerance_pct, tolerance_abs, band_low, band_high) -> dict[str, str]:
+    errors = {}
+    if tolerance_pct is not None and tolerance_abs is not None:
+        errors["tolerance_abs"] = "Give the tolerance as a percentage or an absolute amount, not both."
+    if (tolerance_pct is not None and tolerance_pct < 0) or (tolerance_abs is not None and tolerance_abs < 0):
+        errors["tolerance_pct"] = "The tolerance cannot be negative."
+    if (band_low is None) != (band_high is None):
+        errors["band_high" if band_high is None else "band_low"] = "A band needs both its low and high edge."
+    elif band_low is not None and band_low > band_high:
+        errors["band_high"] = "The band's high edge cannot be below its low edge."
+    return errors
+
+
+@transaction.atomic
+def update_target(*, user: User, target: Target, version: int, figures: dict, trajectory: dict[int, Decimal]) -> Target:
+    """B3: the performance unit sets a target that is not approved yet (next year's draft, after the yearly
+    refresh): its figures, tolerance and trajectory. An approved target changes only by re-approval (B4)."""
+    if not access.can_configure(user, target.indicator.council_id):
+        raise PermissionDenied("Only the performance unit sets targets.")
+    if target.approved_at is not None:
+        raise Refused({"target": "This target is approved and locked: it changes only by a recorded re-approval."})
+    errors = _check_figures(tolerance_pct=figures.get("tolerance_pct"), tolerance_abs=figures.get("tolerance_abs"),
+                            band_low=figures.get("band_low"), band_high=figures.get("band_high"))
+    if errors:
+        raise Refused(errors)
+    before = audit.snapshot(target, TARGET_FIELDS)
+    before_points = {p.period_number: p.value for p in target.trajectory.all()}
+    values = {name: figures.get(name) for name in TARGET_FIELDS if name in figures}
+    values["note"] = (values.get("note") or "").strip()
+    if not Target.objects.filter(pk=target.pk, version=version, approved_at__isnull=True).update(
+            version=F("version") + 1, **values):
+        raise Conflict(Target.objects.get(pk=target.pk), "Someone else changed or approved this target while you "
+                                                         "were editing it: its current figures are shown.")
+    TrajectoryPoint.objects.filter(target=target).delete()
+    TrajectoryPoint.objects.bulk_create(TrajectoryPoint(target=target, period_number=n, value=v)
+                                        for n, v in sorted(trajectory.items()))
+    target.refresh_from_db()
+    changes = audit.diff(before, audit.snapshot(target, TARGET_FIELDS))
+    after_points = dict(sorted(trajectory.items()))
+    if before_points != after_points:
+        changes["trajectory"] = [{str(k): format(v.normalize(), "f") for k, v in sorted(before_points.items())},
+                                 {str(k): format(v.normalize(), "f") for k, v in after_points.items()}]
+    audit.record(user=user, action=AuditAction.UPDATE, obj=target, changes=changes)
+    return target
+
+
 # -- Target re-approval (B4) ------------------------------------------------------------------------------
 
 @transaction.atomic
@@ -403,17 +497,10 @@ def reapprove_target(*, user: User, target: Target, reason: str, annual_target: 
         raise Refused({"reason": "A re-approval records why the target changes."})
     if target.superseded_at is not None:
         raise Conflict(target, "This target has already been replaced by a later re-approval.")
-    errors = {}
+    errors = _check_figures(tolerance_pct=tolerance_pct, tolerance_abs=tolerance_abs, band_low=band_low,
+                            band_high=band_high)
     if target.approved_at is None:
         errors["target"] = "This target is not approved yet: change it directly, no re-approval is needed."
-    if tolerance_pct is not None and tolerance_abs is not None:
-        errors["tolerance_abs"] = "Give the tolerance as a percentage or an absolute amount, not both."
-    if (tolerance_pct is not None and tolerance_pct < 0) or (tolerance_abs is not None and tolerance_abs < 0):
-        errors["tolerance_pct"] = "The tolerance cannot be negative."
-    if (band_low is None) != (band_high is None):
-        errors["band_high" if band_high is None else "band_low"] = "A band needs both its low and high edge."
-    elif band_low is not None and band_low > band_high:
-        errors["band_high"] = "The band's high edge cannot be below its low edge."
     if errors:
         raise Refused(errors)
     now = timezone.now()

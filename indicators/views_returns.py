@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from indicators import selectors, services
-from indicators.access import can_enter_return, can_reopen, can_sign_off
-from indicators.choices import ReturnState
+from indicators.access import can_enter_return, can_reopen, can_send_back, can_sign_off
+from indicators.choices import AWAITING_SIGN_OFF, ReturnState
 from indicators.forms import RecoveryPlanForm, ReturnForm
 from indicators.models import Evidence, Indicator, RecoveryPlan, Return
 from indicators.plan_services import sign_off_action_update
@@ -111,51 +111,91 @@ def download_evidence(request: HttpRequest, pk: int) -> FileResponse:
 
 # -- Sign-off ---------------------------------------------------------------------------------------------
 
+def _selected(request: HttpRequest, returns) -> list[tuple[Return, int]]:
+    """The returns ticked (or the one button pressed), each with the version the user saw; others are ignored."""
+    items = []
+    by_pk = {r.pk: r for r in returns}
+    for raw in request.POST.getlist("approve"):
+        pk_text, _, version = raw.partition(":")
+        ret = by_pk.get(int(pk_text)) if pk_text.isdigit() else None
+        if ret is not None and version.isdigit():
+            items.append((ret, int(version)))
+    return items
+
+
+def _queue_rows(returns) -> list[tuple[Return, selectors.PeriodAssessment, bool]]:
+    """Each return with the RAG its figure gets, and whether it can be acted on now (ready for sign-off)."""
+    series_by_ind = {s.indicator.pk: s for s in selectors.load_series(
+        Indicator.objects.filter(pk__in={r.indicator_id for r in returns}))}
+    return [(ret, selectors.assess(series_by_ind[ret.indicator_id], ret.period.key), services.ready_for_sign_off(ret))
+            for ret in returns.order_by("indicator__ref", "period__start")]
+
+
+def _report(request: HttpRequest, result: services.BulkResult, done: str) -> None:
+    if result.approved:
+        n = len(result.approved)
+        messages.success(request, f"{done.capitalize()} {n} return{'s' if n != 1 else ''}: "
+                                  + ", ".join(f"{r.indicator.ref} {r.period.label}" for r in result.approved))
+    for r in result.conflicts:
+        messages.error(request, f"{r.indicator.ref} {r.period.label} was changed by someone else "
+                                f"({r.get_state_display().lower()} now) and was not {done}: check it again.")
+
+
 @login_required
 def sign_off(request: HttpRequest) -> HttpResponse:
     """The director's (or delegate's) queue: submitted returns of their directorates, to approve one by one or
-    in bulk, or send back with a reason."""
+    in bulk, or send back with a reason. Where the council asks heads of service to verify returns first, those
+    not verified yet are listed as waiting for it."""
     scope = access.scope_for(request.user)
     if not (scope.sign_off or request.user.is_superuser):
         raise PermissionDenied("Only directors and their delegates sign off returns.")
-    submitted = access.restrict(Return.objects.filter(state=ReturnState.SUBMITTED), request.user)
+    submitted = access.restrict(Return.objects.filter(state__in=AWAITING_SIGN_OFF), request.user)
     if not request.user.is_superuser:
         submitted = submitted.filter(indicator__service__directorate__in=scope.sign_off)
-    submitted = submitted.select_related("indicator__current_spec", "indicator__service", "period", "submitted_by")
+    submitted = submitted.select_related("indicator__current_spec", "indicator__service", "indicator__council",
+                                         "period", "submitted_by", "verified_by")
 
     if request.method == "POST":
-        items = []
-        by_pk = {r.pk: r for r in submitted}
-        for raw in request.POST.getlist("approve"):
-            pk_text, _, version = raw.partition(":")
-            ret = by_pk.get(int(pk_text)) if pk_text.isdigit() else None
-            if ret is None or not version.isdigit():
-                continue
-            items.append((ret, int(version)))
+        items = [(ret, v) for ret, v in _selected(request, submitted) if services.ready_for_sign_off(ret)]
         if not items:
             messages.error(request, "Select at least one return to approve.")
         else:
-            result = services.approve_returns(user=request.user, items=items)
-            if result.approved:
-                n = len(result.approved)
-                messages.success(request, f"Approved {n} return{'s' if n != 1 else ''}: "
-                                          + ", ".join(f"{r.indicator.ref} {r.period.label}" for r in result.approved))
-            for r in result.conflicts:
-                messages.error(request, f"{r.indicator.ref} {r.period.label} was changed by someone else "
-                                        f"({r.get_state_display().lower()} now) and was not approved: check it again.")
+            _report(request, services.approve_returns(user=request.user, items=items), "approved")
         return redirect("indicators:sign_off")
 
-    rows = []
-    series_by_ind = {s.indicator.pk: s for s in selectors.load_series(
-        Indicator.objects.filter(pk__in={r.indicator_id for r in submitted}))}
-    for ret in submitted.order_by("indicator__ref", "period__start"):
-        series = series_by_ind[ret.indicator_id]
-        rows.append((ret, selectors.assess(series, ret.period.key)))
     updates = access.restrict(ActionUpdate.objects.filter(state="submitted"), request.user)
     if not request.user.is_superuser:
         updates = updates.filter(action__service__directorate__in=scope.sign_off)
     updates = updates.select_related("action", "submitted_by").order_by("action__ref")
-    return render(request, "indicators/sign_off.html", {"nav": "sign_off", "rows": rows, "updates": updates})
+    return render(request, "indicators/sign_off.html", {
+        "nav": "sign_off", "rows": _queue_rows(submitted), "updates": updates, "verifying": False,
+        "heading": "Returns awaiting your sign-off", "act": "Approve"})
+
+
+@login_required
+def verify(request: HttpRequest) -> HttpResponse:
+    """The head of service's queue, where the council asks for verification (E1): submitted returns of their
+    services, to verify one by one or in bulk (they then go to the director), or send back with a reason."""
+    scope = access.scope_for(request.user)
+    if not (scope.verifies or request.user.is_superuser):
+        raise PermissionDenied("Only heads of service verify returns.")
+    submitted = access.restrict(Return.objects.filter(state=ReturnState.SUBMITTED,
+                                                      indicator__council__verification_required=True), request.user)
+    if not request.user.is_superuser:
+        submitted = submitted.filter(indicator__service__in=scope.verifies)
+    submitted = submitted.select_related("indicator__current_spec", "indicator__service", "indicator__council",
+                                         "period", "submitted_by", "verified_by")
+    if request.method == "POST":
+        items = _selected(request, submitted)
+        if not items:
+            messages.error(request, "Select at least one return to verify.")
+        else:
+            _report(request, services.verify_returns(user=request.user, items=items), "verified")
+        return redirect("indicators:verify")
+    rows = [(ret, a, True) for ret, a, _ready in _queue_rows(submitted)]
+    return render(request, "indicators/sign_off.html", {
+        "nav": "verify", "rows": rows, "updates": None, "verifying": True,
+        "heading": "Returns awaiting your verification", "act": "Verify"})
 
 
 @login_required
@@ -196,10 +236,12 @@ def _return_for_action(request: HttpRequest, pk: int) -> Return:
 @login_required
 def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     ret = _return_for_action(request, pk)
-    if not can_sign_off(request.user, ret.indicator):
-        raise PermissionDenied("Only the directorate's director or their delegate signs off its returns.")
+    if not can_send_back(request.user, ret.indicator):
+        raise PermissionDenied("Only the directorate's director or their delegate, or the head of service who "
+                               "verifies its returns, sends one back.")
+    back = "indicators:sign_off" if can_sign_off(request.user, ret.indicator) else "indicators:verify"
     return _reason_page(request, ret, action=services.send_back_return, title="Send back to the lead",
-                        done="sent back to its lead", redirect_to=reverse("indicators:sign_off"))
+                        done="sent back to its lead", redirect_to=reverse(back))
 
 
 @login_required

@@ -1,6 +1,7 @@
-"""B4: re-approving a locked target. The performance unit records the new figures with a reason; the target
-approved before is kept unchanged and shown beside the new one. Two steps: the form, then a check of what
-changes from what to what, because the re-approval is recorded in the audit trail for good."""
+"""B3: setting a target that is not approved yet. B4: re-approving a locked target: the performance unit records
+the new figures with a reason; the target approved before is kept unchanged and shown beside the new one. Two steps:
+the form, then a check of what changes from what to what, because the re-approval is recorded in the audit trail for
+good."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from indicators import services
 from indicators.choices import MeasureType, Polarity
@@ -41,26 +43,26 @@ def _tolerance_text(value: Decimal | None, spec, percent: bool) -> str:
     return f"{value.normalize():f}%" if percent else figure(value, spec)
 
 
-class ReapprovalForm(forms.Form):
-    annual_target = forms.DecimalField(label="New annual target", **VALUE)
-    band_low = forms.DecimalField(label="New band: low edge", **VALUE)
-    band_high = forms.DecimalField(label="New band: high edge", **VALUE)
+class TargetFiguresForm(forms.Form):
+    """A target's figures: the annual target (or a band), the tolerance and the trajectory by period."""
+
+    annual_target = forms.DecimalField(label="Annual target", **VALUE)
+    band_low = forms.DecimalField(label="Band: low edge", **VALUE)
+    band_high = forms.DecimalField(label="Band: high edge", **VALUE)
     tolerance_pct = forms.DecimalField(label="Tolerance (% of target)", max_digits=6, decimal_places=2,
                                        min_value=0, required=False)
     tolerance_abs = forms.DecimalField(label="Tolerance (absolute amount)", min_value=0, **VALUE)
-    reason = forms.CharField(
-        label="Why the target changes", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Give the reason for the re-approval: it is recorded with it (B4)."},
-        help_text="For example the decision that approved the change (meeting and date).",
-    )
+    tail: list[str] = []
 
-    def __init__(self, data=None, *, target: Target, spec: Specification, default_tolerance: Decimal):
+    def __init__(self, data=None, *, target: Target, spec: Specification, default_tolerance: Decimal,
+                 initial: dict | None = None):
         self.target, self.spec = target, spec
         points = {p.period_number: p.value for p in target.trajectory.all()}
-        initial = {name: _plain(getattr(target, name)) for name in FIGURES}
+        start = {name: _plain(getattr(target, name)) for name in FIGURES}
         self.periods = list(range(1, periods_per_year(spec.frequency) + 1))
-        initial.update({f"period_{n}": _plain(points.get(n)) for n in self.periods})
-        super().__init__(data, initial=initial)
+        start.update({f"period_{n}": _plain(points.get(n)) for n in self.periods})
+        start.update(initial or {})
+        super().__init__(data, initial=start)
         self.band = spec.polarity == Polarity.BAND
         for name in (["annual_target"] if self.band else ["band_low", "band_high"]):
             del self.fields[name]
@@ -80,7 +82,7 @@ class ReapprovalForm(forms.Form):
             self.fields["tolerance_pct"].help_text = f"Now: the council default ({default_tolerance.normalize():f}%)"
         self.fields["tolerance_pct"].help_text += ". Leave both tolerances empty for the council default."
         self.order_fields([*[n for n in FIGURES if n in self.fields], *[f"period_{n}" for n in self.periods],
-                           "reason"])
+                           *self.tail])
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -102,7 +104,48 @@ class ReapprovalForm(forms.Form):
             if low is not None and high is not None and low > high:
                 self.add_error("band_high", "The high edge cannot be below the low edge.")
         elif data.get("annual_target") is None and "annual_target" not in self.errors:
-            self.add_error("annual_target", "Give the new annual target.")
+            self.add_error("annual_target", "Give the annual target.")
+        return data
+
+
+class DraftTargetForm(TargetFiguresForm):
+    """A target not approved yet (B3): its figures, baseline and note, changed freely until its plan is approved."""
+
+    baseline = forms.DecimalField(label="Baseline", **VALUE)
+    needs_baseline = forms.BooleanField(label="The target is set from the baseline", required=False,
+                                        help_text="Without a baseline such a measure is not rated.")
+    note = forms.CharField(label="Note", max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    tail = ["baseline", "needs_baseline", "note", "version"]
+
+    def __init__(self, data=None, **kwargs):
+        target = kwargs["target"]
+        super().__init__(data, initial={"baseline": _plain(target.baseline), "needs_baseline": target.needs_baseline,
+                                        "note": target.note, "version": target.version}, **kwargs)
+
+    def figures(self) -> dict:
+        d = self.cleaned_data
+        return {name: d.get(name) for name in ("annual_target", "band_low", "band_high", "baseline",
+                                               "needs_baseline", "tolerance_pct", "tolerance_abs", "note")}
+
+
+class ReapprovalForm(TargetFiguresForm):
+    reason = forms.CharField(
+        label="Why the target changes", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason for the re-approval: it is recorded with it (B4)."},
+        help_text="For example the decision that approved the change (meeting and date).",
+    )
+    tail = ["reason"]
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        for name, label in (("annual_target", "New annual target"), ("band_low", "New band: low edge"),
+                            ("band_high", "New band: high edge")):
+            if name in self.fields:
+                self.fields[name].label = label
+
+    def clean(self):
+        data = super().clean()
         if not self.errors and not self.changes():
             raise forms.ValidationError("These are the figures approved now: change at least one, or cancel.")
         return data
@@ -205,3 +248,50 @@ def target_reapprove(request: HttpRequest, pk: int) -> HttpResponse:
         "confirming": confirming, "changes": form.changes() if confirming else [], "panels": panels,
         "band": form.band, "default_tolerance": indicator.council.default_tolerance_pct,
     }, status=status)
+
+
+@login_required
+def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """B3: the performance unit sets a target that is not approved yet (next year's draft after the yearly refresh,
+    or one not yet locked by its plan's approval). An approved target is re-approved instead."""
+    target = get_object_or_404(
+        access.restrict(Target.objects.all(), request.user).select_related(
+            "indicator__council", "indicator__current_spec", "financial_year").prefetch_related("trajectory"),
+        pk=pk,
+    )
+    indicator = target.indicator
+    if not access.can_configure(request.user, indicator.council_id):
+        raise PermissionDenied("Only the performance unit sets targets.")
+    if target.is_locked:
+        messages.info(request, "This target is approved and locked: it changes only by a recorded re-approval.")
+        return redirect("indicators:target_reapprove", pk=target.pk)
+    spec = _spec_for(target)
+    form = DraftTargetForm(request.POST if request.method == "POST" else None, target=target, spec=spec,
+                           default_tolerance=indicator.council.default_tolerance_pct)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.update_target(user=request.user, target=target, version=form.cleaned_data["version"],
+                                       figures=form.figures(), trajectory=form.trajectory())
+            except services.Refused as refused:
+                show_refusal(form, refused)
+            except services.Conflict as conflict:
+                messages.error(request, conflict.args[0])
+                return redirect("indicators:target_edit", pk=target.pk)
+            else:
+                messages.success(request, f"The {target.financial_year} target of {indicator.ref} is saved. It is "
+                                          "locked when the plan holding it is approved.")
+                return redirect(request.GET.get("next") if _safe_next(request) else indicator.get_absolute_url())
+        status = 400
+    return render(request, "indicators/target_edit.html", {
+        "nav": "indicators", "target": target, "indicator": indicator, "spec": spec, "form": form,
+        "band": spec.polarity == Polarity.BAND, "next": request.GET.get("next", "") if _safe_next(request) else ""},
+        status=status)
+
+
+def _safe_next(request: HttpRequest) -> bool:
+    """A ``next`` address on this site only (never an open redirect)."""
+    target = request.GET.get("next", "")
+    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                            require_https=request.is_secure())

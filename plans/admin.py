@@ -1,12 +1,32 @@
+from django import forms
 from django.contrib import admin
 
+from plans.choices import Approver
 from plans.models import Action, DecisionPoint, Milestone, Plan, PlanItem, PlanLevel, Programme, Project
 from pmf.admin import CommitteeAdmin
 from pmf.admin_base import ScopedModelAdmin, ScopedTabularInline
 
 
+class PlanLevelForm(forms.ModelForm):
+    approvers = forms.TypedMultipleChoiceField(
+        choices=Approver.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Who approves plans at this level (A4). A level of items inside plans needs none.")
+
+    class Meta:
+        model = PlanLevel
+        fields = ["council", "name", "rank", "is_plan", "typical_years", "description", "approvers",
+                  "all_approvers_needed", "decision_needed"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_plan") and not data.get("approvers"):
+            self.add_error("approvers", "Choose who approves plans at this level.")
+        return data
+
+
 @admin.register(PlanLevel)
 class PlanLevelAdmin(ScopedModelAdmin):
+    form = PlanLevelForm
     list_display = ["name", "council", "rank", "is_plan", "typical_years"]
     list_filter = ["council", "is_plan"]
     search_fields = ["name"]
@@ -26,9 +46,13 @@ class PlanAdmin(ScopedModelAdmin):
     list_display = ["title", "level", "council", "years_label", "status", "owner"]
     list_filter = ["council", "level", "status", "start_year", "directorate"]
     search_fields = ["title", "owner__last_name"]
-    autocomplete_fields = ["owner", "directorate", "service", "team", "person", "approved_by", "previous_version"]
+    autocomplete_fields = ["owner", "directorate", "service", "team", "person", "previous_version"]
     list_select_related = ["level", "council", "owner", "start_year", "end_year"]
     inlines = [PlanItemInline]
+    # A4: a plan's status changes only through its approval page (submit, approve, send back, activate, close),
+    # where approving locks its targets; never by editing it here.
+    readonly_fields = ["status", "submitted_by", "submitted_at", "submissions", "approved_by", "approved_at",
+                       "approval_note", "returned_reason", "version"]
     # "Refresh into the next year" is added by indicators.admin: it also rolls the plan's measures' targets.
 
 

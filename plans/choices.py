@@ -4,12 +4,28 @@ from plans.assessment import ActionStatus  # noqa: F401  (defined once, with its
 
 
 class PlanStatus(models.TextChoices):
-    """A4: draft -> approved (by whom, when) -> active -> closed."""
+    """A4: draft -> submitted for approval -> approved (by whom, when, the decision) -> active -> closed."""
 
     DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted for approval"
     APPROVED = "approved", "Approved"
     ACTIVE = "active", "Active"
     CLOSED = "closed", "Closed"
+
+
+#: Plans in force: approved, or active.
+CURRENT_PLAN_STATUSES = (PlanStatus.APPROVED, PlanStatus.ACTIVE)
+
+
+class Approver(models.TextChoices):
+    """Who approves the plans of a level (A4, E1): each is a role relative to the plan."""
+
+    CABINET = "cabinet", "The Leader or Cabinet (any Cabinet member, recording the decision)"
+    DIRECTOR = "director", "The director of the plan's directorate (or their sign-off delegate)"
+    PORTFOLIO_HOLDER = "portfolio_holder", "The portfolio holder of the priorities the plan serves"
+    HEAD_OF_SERVICE = "head_of_service", "The head of the plan's service"
+    LINE_MANAGER = "line_manager", "The line manager (the team's manager)"
+    PERFORMANCE_UNIT = "performance_unit", "The performance unit"
 
 
 #: C3, the colour each action status is shown in: one place for every table, badge and chart.

@@ -11,7 +11,7 @@ from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 
 from plans.assessment import action_status
-from plans.choices import Decision, PlanStatus
+from plans.choices import Approver, Decision, PlanStatus
 from pmf.models import Committee, Council, Directorate, FinancialYear, Portfolio, Service, Team, User
 from pmf.periods import financial_year_label
 
@@ -30,6 +30,17 @@ class PlanLevel(models.Model):
         default=1, help_text="How many financial years a plan at this level usually covers."
     )
     description = models.TextField(blank=True)
+    approvers = models.JSONField(
+        default=list, blank=True,
+        help_text="Who approves plans at this level (A4): a list of approver kinds (plans.choices.Approver).")
+    all_approvers_needed = models.BooleanField(
+        "every approver must approve", default=False,
+        help_text="On: each approver listed must approve (e.g. the director and the portfolio holder). "
+                  "Off: any one of them approves.")
+    decision_needed = models.BooleanField(
+        "record the decision", default=False,
+        help_text="The approval must record the decision or minute reference (e.g. Cabinet, 12 March 2026, "
+                  "minute 40).")
 
     class Meta:
         ordering = ["council", "rank"]
@@ -56,7 +67,15 @@ class Plan(models.Model):
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
-    approval_note = models.CharField(max_length=300, blank=True, help_text="e.g. the Cabinet minute.")
+    approval_note = models.CharField("decision or minute reference", max_length=300, blank=True,
+                                     help_text="e.g. Cabinet, 12 March 2026, minute 40.")
+    submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submissions = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times it has been submitted for approval; approvals count for the latest.")
+    returned_reason = models.TextField("sent back because", blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change of status; stops lost "
+                                                               "updates.")
     owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans_owned",
                               help_text="The officer accountable for the plan.")
     directorate = models.ForeignKey(Directorate, null=True, blank=True, on_delete=models.PROTECT,
@@ -79,7 +98,8 @@ class Plan(models.Model):
                 violation_error_message="A plan's last year cannot be before its first.",
             ),
             models.CheckConstraint(
-                condition=Q(status=PlanStatus.DRAFT) | Q(approved_by__isnull=False, approved_at__isnull=False),
+                condition=Q(status__in=[PlanStatus.DRAFT, PlanStatus.SUBMITTED])
+                | Q(approved_by__isnull=False, approved_at__isnull=False),
                 name="plan_approval_recorded",
                 violation_error_message="An approved, active or closed plan must record who approved it and when.",
             ),
@@ -101,7 +121,7 @@ class Plan(models.Model):
 
     @property
     def is_approved(self) -> bool:
-        return self.status != PlanStatus.DRAFT
+        return self.status not in (PlanStatus.DRAFT, PlanStatus.SUBMITTED)
 
     def covers_year(self, start_year: int) -> bool:
         return self.start_year_id <= start_year <= self.end_year_id
@@ -114,6 +134,30 @@ class Plan(models.Model):
             errors["level"] = f"“{self.level}” is a level of items inside plans, not of plans."
         if errors:
             raise ValidationError(errors)
+
+
+class PlanApproval(models.Model):
+    """One approver's approval of one submission of a plan (A4): who, as which approver, when, and the decision
+    or minute reference. The plan is approved when the approvers its level needs have all (or any one) approved the
+    latest submission."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="approvals")
+    submission = models.PositiveSmallIntegerField()
+    approver = models.CharField(max_length=20, choices=Approver.choices)
+    approved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField()
+    reference = models.CharField("decision or minute reference", max_length=300, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "submission", "approved_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "submission", "approver"], name="plan_approval_once_per_approver",
+                                    violation_error_message="This approver has already approved this submission."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} approved by {self.approved_by} ({self.get_approver_display()})"
 
 
 class PlanItem(models.Model):

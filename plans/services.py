@@ -1,4 +1,4 @@
-"""Writes of the golden thread: action updates and their sign-off (C3's inputs).
+"""Writes of the golden thread: a plan's lifecycle (A4), action updates and their sign-off (C3's inputs).
 
 Writes that also touch measures (approving a plan locks its targets, the yearly refresh rolls targets forward,
 an approved update may ask for a recovery plan) build on these in ``indicators.plan_services``.
@@ -11,9 +11,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from plans import approvals
 from plans.access import can_sign_off_action, can_update_action
-from plans.models import Action, ActionUpdate
-from pmf import audit
+from plans.choices import PlanStatus
+from plans.models import Action, ActionUpdate, Plan, PlanApproval
+from pmf import access, audit
+from pmf.choices import AuditAction
 from pmf.errors import Conflict, Refused
 from pmf.models import User
 
@@ -106,3 +109,98 @@ def decide_action_update(*, user: User, update: ActionUpdate, version: int, appr
                  changes=audit.diff(before, audit.snapshot(
                      action, ["progress_pct", "forecast_end", "completed_on", "no_longer_viable"])))
     return update
+
+
+# -- The plan's lifecycle (A4): draft -> submitted for approval -> approved -> active -> closed ---------------------
+# Approving is ``indicators.plan_services.approve_plan``: it records the approval here (``record_approval``) and,
+# when the plan is approved, locks its measures' targets in the same transaction.
+
+PLAN_FIELDS = ["status", "submitted_at", "approved_at", "approval_note", "returned_reason"]
+
+
+def can_submit_plan(user: User, plan: Plan) -> bool:
+    """The plan's owner, the person whose objectives they are, or the performance unit."""
+    return user.pk in (plan.owner_id, plan.person_id) or access.can_configure(user, plan.council_id)
+
+
+def _move(*, plan: Plan, user: User, version: int, source: set[str], action: str, reason: str = "",
+          **fields) -> Plan:
+    before = audit.snapshot(plan, PLAN_FIELDS)
+    if not Plan.objects.filter(pk=plan.pk, version=version, status__in=source).update(
+            version=F("version") + 1, **fields):
+        raise Conflict(Plan.objects.get(pk=plan.pk), "Someone else acted on this plan first: its current state is "
+                                                     "shown.")
+    plan.refresh_from_db()
+    audit.record(user=user, action=action, obj=plan, reason=reason,
+                 changes=audit.diff(before, audit.snapshot(plan, PLAN_FIELDS)))
+    return plan
+
+
+@transaction.atomic
+def submit_plan(*, plan: Plan, user: User, version: int) -> Plan:
+    """Send a draft plan to its approvers."""
+    if not can_submit_plan(user, plan):
+        raise PermissionDenied("Only the plan's owner or the performance unit submits it for approval.")
+    if plan.status != PlanStatus.DRAFT:
+        raise Refused({"status": f"“{plan}” is {plan.get_status_display().lower()}: only a draft is submitted."})
+    return _move(plan=plan, user=user, version=version, source={PlanStatus.DRAFT}, action=AuditAction.SUBMIT,
+                 status=PlanStatus.SUBMITTED, submitted_by=user, submitted_at=timezone.now(),
+                 submissions=F("submissions") + 1, returned_reason="")
+
+
+@transaction.atomic
+def send_back_plan(*, plan: Plan, user: User, version: int, reason: str) -> Plan:
+    """An approver (or the performance unit) returns a submitted plan to draft, with the reason."""
+    who = approvals.Approvers(user)
+    if not (who.kinds(plan) or access.can_configure(user, plan.council_id)):
+        raise PermissionDenied("Only the plan's approvers or the performance unit send it back.")
+    if not reason.strip():
+        raise Refused({"reason": "Say why the plan is sent back, so its owner knows what to change."})
+    return _move(plan=plan, user=user, version=version, source={PlanStatus.SUBMITTED}, action=AuditAction.RETURN,
+                 reason=reason.strip(), status=PlanStatus.DRAFT, returned_reason=reason.strip())
+
+
+def record_approval(*, plan: Plan, user: User, approver: str, reference: str, note: str) -> bool:
+    """Record one approver's approval of the plan's latest submission (inside the caller's transaction). True when
+    the plan now has every approval it needs. Refused if the person may not approve as ``approver`` now, or the
+    level asks for the decision or minute reference and none is given."""
+    if approver not in approvals.Approvers(user).kinds(plan):
+        raise PermissionDenied("You are not an approver this plan is waiting for.")
+    if plan.level.decision_needed and not reference.strip():
+        raise Refused({"reference": f"Record the decision or minute reference: a {plan.level.name.lower()} is "
+                                    "approved by a recorded decision (for example Cabinet, 12 March 2026, minute 40)."})
+    try:
+        with transaction.atomic():
+            approval = PlanApproval.objects.create(
+                plan=plan, submission=plan.submissions, approver=approver, approved_by=user,
+                approved_at=timezone.now(), reference=reference.strip(), note=note.strip())
+    except IntegrityError:
+        raise Conflict(plan, "Someone else recorded that approval first.") from None
+    audit.record(user=user, action=AuditAction.APPROVE, obj=approval, council=plan.council,
+                 reason=reference.strip(), changes={"approver": [None, approval.get_approver_display()]})
+    return not approvals.pending(plan)
+
+
+def mark_approved(*, plan: Plan, user: User, version: int, reference: str) -> Plan:
+    """The plan has every approval it needs: it is approved (inside the caller's transaction)."""
+    return _move(plan=plan, user=user, version=version, source={PlanStatus.SUBMITTED}, action=AuditAction.APPROVE,
+                 reason=reference, status=PlanStatus.APPROVED, approved_by=user, approved_at=timezone.now(),
+                 approval_note=reference[:300])
+
+
+@transaction.atomic
+def activate_plan(*, plan: Plan, user: User, version: int) -> Plan:
+    """The performance unit puts an approved plan into force."""
+    if not access.can_configure(user, plan.council_id):
+        raise PermissionDenied("Only the performance unit makes a plan active or closes it.")
+    return _move(plan=plan, user=user, version=version, source={PlanStatus.APPROVED}, action=AuditAction.UPDATE,
+                 status=PlanStatus.ACTIVE)
+
+
+@transaction.atomic
+def close_plan(*, plan: Plan, user: User, version: int, reason: str = "") -> Plan:
+    """The performance unit closes a plan whose years are over (or that is replaced)."""
+    if not access.can_configure(user, plan.council_id):
+        raise PermissionDenied("Only the performance unit makes a plan active or closes it.")
+    return _move(plan=plan, user=user, version=version, source={PlanStatus.APPROVED, PlanStatus.ACTIVE},
+                 action=AuditAction.UPDATE, reason=reason, status=PlanStatus.CLOSED)

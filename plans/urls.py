@@ -6,5 +6,6 @@ app_name = "plans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
     path("<int:pk>/", views.plan_detail, name="plan"),
+    path("approvals/", views.approvals_awaiting, name="approvals"),
     path("actions/<int:pk>/", views.action_detail, name="action"),
 ]

@@ -8,14 +8,15 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from plans import approvals
 from plans.access import can_update_action
-from plans.choices import PlanStatus
+from plans.choices import Approver, PlanStatus
 from plans.forms import ActionUpdateForm
 from plans.models import Action, Plan, PlanLevel
 from plans.selectors import in_tree_order
 from plans.services import save_action_update
 from pmf import clock
-from pmf.access import councils_for, restrict
+from pmf.access import councils_for, restrict, scope_for
 from pmf.errors import Conflict, Refused
 from pmf.forms import show_refusal
 from pmf.pagination import int_param, paginate
@@ -46,6 +47,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/plan_list.html", {
         "nav": "plans", "page_obj": page, "querystring_without_page": querystring,
         "levels": levels, "statuses": PlanStatus.choices, "q": q, "level": level, "status": status, "year": year,
+        "can_refresh": bool(scope_for(request.user).configure) or request.user.is_superuser,
     })
 
 
@@ -101,3 +103,10 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "updates": action.updates.select_related("submitted_by", "approved_by").order_by("-as_of", "-pk")[:12],
         "milestones": action.milestones.all(), "plan_items": action.plan_items.select_related("plan"),
     }, status=status)
+
+
+@login_required
+def approvals_awaiting(request: HttpRequest) -> HttpResponse:
+    """A4: the plans submitted for approval that wait for me, with the approval each waits for from me."""
+    awaiting = [(plan, [Approver(k).label for k in kinds]) for plan, kinds in approvals.awaiting(request.user)]
+    return render(request, "plans/approvals.html", {"nav": "plans", "awaiting": awaiting})

@@ -49,6 +49,8 @@ class Scope:
     configure: set[int] = field(default_factory=set)
     directorates: set[int] = field(default_factory=set)
     sign_off: set[int] = field(default_factory=set)  # directorates the user signs off
+    # services whose returns the user verifies: head of service, in a council that asks for verification
+    verifies: set[int] = field(default_factory=set)
     services: set[int] = field(default_factory=set)
     teams: set[int] = field(default_factory=set)
     portfolios: set[int] = field(default_factory=set)  # held as a Cabinet member
@@ -80,9 +82,9 @@ def scope_for(user: User) -> Scope:
     scope = Scope(user_id=user.pk, superuser=user.is_superuser)
     rows = user.role_assignments.order_by().values_list(
         "council_id", "role", "directorate_id", "service_id", "team_id", "team__service_id", "committee_id",
-        "portfolio_id",
+        "portfolio_id", "council__verification_required",
     )
-    for council, role, directorate, service, team, team_service, committee, portfolio in rows:
+    for council, role, directorate, service, team, team_service, committee, portfolio, verifying in rows:
         scope.councils.add(council)
         scope.roles.add(role)
         if role in FULL_READ_ROLES:
@@ -97,6 +99,8 @@ def scope_for(user: User) -> Scope:
                 scope.sign_off.add(directorate)
         if service:
             scope.services.add(service)
+            if role == Role.HEAD_OF_SERVICE and verifying:
+                scope.verifies.add(service)
         if team and role != Role.STAFF:
             # A team-level lead reads their team's service; a staff member's team gives them nothing more
             # than their own objectives.

@@ -36,11 +36,19 @@ class CouncilType(models.TextChoices):
     LONDON_BOROUGH = "london_borough", "London borough"
 
 
+class RecoveryScope(models.TextChoices):
+    """Which red measures ask for a recovery plan (D4): a council's choice."""
+
+    KPIS = "kpis", "Key performance indicators only"
+    RATED = "rated", "Every measure rated against a target"
+
+
 class AuditAction(models.TextChoices):
     CREATE = "create", "Created"
     UPDATE = "update", "Changed"
     DELETE = "delete", "Deleted"
     SUBMIT = "submit", "Submitted"
+    VERIFY = "verify", "Verified"
     APPROVE = "approve", "Approved"
     RETURN = "return", "Returned with a reason"
     REOPEN = "reopen", "Reopened"

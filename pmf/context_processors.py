@@ -13,5 +13,6 @@ def navigation(request: HttpRequest) -> dict:
         "user_councils": councils_for(user),
         "nav_audit": can_read_audit(user),
         "nav_sign_off": bool(scope.sign_off) or user.is_superuser,
+        "nav_verify": bool(scope.verifies),
         "nav_schedule": bool(scope.configure) or user.is_superuser,
     }

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from pmf import periods
-from pmf.choices import AuditAction, CommitteeKind, CouncilType, Frequency, Role
+from pmf.choices import AuditAction, CommitteeKind, CouncilType, Frequency, RecoveryScope, Role
 
 
 class Council(models.Model):
@@ -42,6 +42,13 @@ class Council(models.Model):
         default=5, help_text="A period closes to entry this many days after its deadline (D1)."
     )
     open_data_licence = models.CharField(max_length=120, default="Open Government Licence v3.0")
+    verification_required = models.BooleanField(
+        "heads of service verify returns", default=False,
+        help_text="On: a submitted return goes to the head of its service to verify (or send back) before the "
+                  "director signs it off (E1).")
+    recovery_plans_for = models.CharField(
+        "recovery plans are asked for", max_length=10, choices=RecoveryScope.choices, default=RecoveryScope.KPIS,
+        help_text="Which measures ask their owner for a recovery plan when an approved figure is red (D4).")
 
     class Meta:
         ordering = ["name"]

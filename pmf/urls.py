@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from indicators import urls as indicator_urls
-from indicators import views_returns
+from indicators import views_plans, views_returns
 from plans import urls as plan_urls
 from pmf import views, views_audit
 from reporting import views_home, views_indicator, views_public, views_reminders, views_thread
@@ -21,6 +21,8 @@ plan_pages = [
     path("thread/", views_thread.thread, name="thread"),
     path("items/<int:pk>/", views_thread.item_detail, name="item"),
     path("updates/<int:pk>/decide/", views_returns.decide_update, name="decide_update"),
+    path("<int:pk>/approval/", views_plans.plan_approval, name="approval"),
+    path("refresh/", views_plans.refresh, name="refresh"),
 ]
 indicator_pages = [
     *indicator_urls.urlpatterns,

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from django.db.models import Prefetch, Q, QuerySet
 
 from indicators import selectors as ind_selectors
-from indicators.choices import Direction, IndicatorKind, Rag, ReturnState
+from indicators.choices import AWAITING_SIGN_OFF, Direction, IndicatorKind, Rag, ReturnState
 from indicators.formatting import figure
 from indicators.models import Indicator
 from indicators.selectors import PeriodAssessment, Series, figure_at
@@ -38,7 +38,7 @@ from reporting import spc
 from reporting.selectors import quarter_assessment
 
 #: The dashboard shows the current position: every figure submitted, approved or not (marked where not).
-DASHBOARD_STATES = frozenset({ReturnState.SUBMITTED, ReturnState.APPROVED})
+DASHBOARD_STATES = frozenset({ReturnState.SUBMITTED, ReturnState.VERIFIED, ReturnState.APPROVED})
 PER_PAGE = 50
 SPARKLINE_PERIODS = 8
 SPC_PERIODS = 24
@@ -193,7 +193,7 @@ class Row:
     @property
     def awaiting_sign_off(self) -> bool:
         ret = self.assessment.ret
-        return ret is not None and ret.state == ReturnState.SUBMITTED
+        return ret is not None and ret.state in AWAITING_SIGN_OFF
 
     @property
     def commentary(self) -> str:

@@ -33,7 +33,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from indicators.choices import Direction, IndicatorKind, Rag, ReturnState
+from indicators.choices import AWAITING_SIGN_OFF, Direction, IndicatorKind, Rag, ReturnState
 from indicators.formatting import figure
 from indicators.models import BenchmarkValue, Indicator, RecoveryPlan, Return
 from indicators.selectors import APPROVED_ONLY, PeriodAssessment, Series, assess, load_series
@@ -54,7 +54,8 @@ RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red", "not_rated": "Mea
 DIRECTION_KEYS = ["improving", "maintained", "declining", "not_comparable"]
 DIRECTION_WORDS = {"improving": "Improving", "maintained": "Maintained", "declining": "Declining",
                    "not_comparable": "Not comparable"}
-STATE_WORDS = {ReturnState.SUBMITTED: "Awaiting sign-off", ReturnState.DRAFT: "Draft, not submitted",
+STATE_WORDS = {ReturnState.SUBMITTED: "Awaiting sign-off", ReturnState.VERIFIED: "Verified, awaiting sign-off",
+               ReturnState.DRAFT: "Draft, not submitted",
                ReturnState.RETURNED: "Sent back to the officer"}
 
 Progress = Callable[[int, str], None]
@@ -478,7 +479,7 @@ def _missing(reported: list[_Measure], period: Period) -> list[dict]:
             reason = "No return"
         else:
             reason = STATE_WORDS.get(state, state)
-            if state == ReturnState.SUBMITTED and submitted:
+            if state in AWAITING_SIGN_OFF and submitted:
                 reason += f" (submitted {_date(timezone.localtime(submitted).date())})"
         rows.append({"ref": m.indicator.ref, "name": f"{m.indicator.title} ({m.assessment.label})",
                      "reason": reason})

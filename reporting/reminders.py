@@ -32,7 +32,7 @@ from django.urls import reverse
 
 from indicators.choices import ReturnState
 from indicators.models import Indicator, RecoveryPlan, RecoveryStatus, Return
-from indicators.selectors import owed_returns
+from indicators.selectors import owed_returns, ready_for_sign_off_q
 from plans.models import Action, ActionUpdate
 from pmf import audit
 from pmf.calendar import due_date
@@ -158,9 +158,37 @@ def _returns_due(council: Council, today: date, window: int, only: set[int] | No
     return out
 
 
+def _verifications(council: Council, only: set[int] | None) -> dict[int, list[Reminder]]:
+    """Where the council asks for it: returns submitted and waiting for the head of their service to verify them
+    (the queue of ``indicators.views_returns.verify``)."""
+    if not council.verification_required:
+        return {}
+    heads = RoleAssignment.objects.filter(council=council, role=Role.HEAD_OF_SERVICE, service__isnull=False)
+    if only is not None:
+        heads = heads.filter(user__in=only)
+    verifiers: dict[int, set[int]] = defaultdict(set)  # service -> heads of service
+    for user_id, service_id in heads.values_list("user_id", "service_id"):
+        verifiers[service_id].add(user_id)
+    out: dict[int, list[Reminder]] = defaultdict(list)
+    queue = reverse("indicators:verify")
+    returns = (Return.objects.filter(state=ReturnState.SUBMITTED, indicator__council=council,
+                                     indicator__service__in=list(verifiers))
+               .select_related("indicator", "period").order_by("indicator__ref", "period__start"))
+    for ret in returns:
+        since = ret.submitted_at.date() if ret.submitted_at else None
+        reminder = Reminder(
+            kind=ReminderKind.SIGN_OFFS, key=f"verify-return:{ret.pk}:v{ret.version}",
+            title=f"Return {ret.indicator.ref} {ret.indicator.title}, {ret.period.label} (to verify)",
+            detail=f"submitted {_day(since)}" if since else "submitted", path=queue, due_on=since, repeats=True)
+        for user_id in verifiers[ret.indicator.service_id]:
+            out[user_id].append(reminder)
+    return out
+
+
 def _sign_offs(council: Council, today: date, only: set[int] | None) -> dict[int, list[Reminder]]:
-    """Returns and action updates submitted and waiting for the directorate's director or delegate (the sign-off
-    queue of ``indicators.views_returns.sign_off``, ``indicators.access.can_sign_off``)."""
+    """Returns and action updates submitted (and verified, where the council asks) and waiting for the
+    directorate's director or delegate (the sign-off queue of ``indicators.views_returns.sign_off``,
+    ``indicators.access.can_sign_off``)."""
     assignments = RoleAssignment.objects.filter(council=council, role__in=[Role.DIRECTOR, Role.DELEGATE],
                                                 directorate__isnull=False)
     if only is not None:
@@ -172,7 +200,7 @@ def _sign_offs(council: Council, today: date, only: set[int] | None) -> dict[int
         return {}
     out: dict[int, list[Reminder]] = defaultdict(list)
     queue = reverse("indicators:sign_off")
-    returns = (Return.objects.filter(state=ReturnState.SUBMITTED, indicator__council=council,
+    returns = (Return.objects.filter(ready_for_sign_off_q(), indicator__council=council,
                                      indicator__service__directorate__in=list(signers))
                .select_related("indicator__service", "period").order_by("indicator__ref", "period__start"))
     for ret in returns:
@@ -262,6 +290,7 @@ def collect_reminders(council: Council, *, today: date, users: Iterable[User] | 
     only = {u.pk for u in users} if users is not None else None
     by_id: dict[int, list[Reminder]] = defaultdict(list)
     for part in (_returns_due(council, today, window, only), _sign_offs(council, today, only),
+                 _verifications(council, only),
                  _recovery_plans(council, today, window, only), _action_updates(council, today, window, only)):
         for user_id, items in part.items():
             by_id[user_id].extend(items)

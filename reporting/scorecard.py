@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils.text import slugify
 
-from indicators.choices import Direction, IndicatorKind, Rag, ReturnState, Unit
+from indicators.choices import AWAITING_SIGN_OFF, Direction, IndicatorKind, Rag, Unit
 from indicators.formatting import figure
 from indicators.models import Indicator, Return, Specification
 from indicators.selectors import APPROVED_ONLY, PeriodAssessment, Series, load_series
@@ -295,7 +295,7 @@ def officer_names(series: list[Series], year: int) -> dict[int, str]:
 def _awaiting(indicators, year: int) -> set[tuple[int, int, int]]:
     """(indicator, year, period number) of every figure submitted and not yet signed off, this year and last."""
     return set(
-        Return.objects.filter(indicator__in=indicators, state=ReturnState.SUBMITTED,
+        Return.objects.filter(indicator__in=indicators, state__in=AWAITING_SIGN_OFF,
                               period__financial_year_id__in=[year - 1, year])
         .values_list("indicator_id", "period__financial_year_id", "period__number")
     )

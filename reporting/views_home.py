@@ -38,11 +38,15 @@ def home(request: HttpRequest) -> HttpResponse:
             counts[latest.rag] = counts.get(latest.rag, 0) + 1
     today = clock.today()
     scope = scope_for(request.user)
-    waiting = 0
+    waiting = to_verify = 0
     if scope.sign_off:
-        waiting = restrict(Return.objects.filter(state=ReturnState.SUBMITTED,
+        waiting = restrict(Return.objects.filter(ind_selectors.ready_for_sign_off_q(),
                                                  indicator__service__directorate__in=scope.sign_off),
                            request.user).count()
+    if scope.verifies:
+        to_verify = restrict(Return.objects.filter(state=ReturnState.SUBMITTED, indicator__service__in=scope.verifies,
+                                                   indicator__council__verification_required=True),
+                             request.user).count()
     recovery = list(RecoveryPlan.objects.filter(owner=request.user).exclude(status=RecoveryStatus.CLOSED)
                     .select_related("indicator", "action").order_by("due_on"))
     return render(request, "reporting/home.html", {
@@ -50,6 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "due": ind_selectors.due_returns(request.user, today=today),
         "actions_due": action_updates_due(request.user, today=today),
         "waiting_sign_off": waiting,
+        "waiting_verification": to_verify,
         "recovery_plans": recovery,
         "today": today,
         "councils": councils,
