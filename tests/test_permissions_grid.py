@@ -197,6 +197,11 @@ class Objects:
     draft_pack = cached_property(lambda self: grid_pack("exception", issued=False))
     issued_pack = cached_property(lambda self: grid_pack("cabinet", issued=True))
     failed_pack = cached_property(lambda self: grid_pack("management_team", issued=False, failed=True))
+    # Issue 10: a draft team plan in Place and Environment (owned by its team's manager, not a grid user), and next
+    # year's draft target of the service lead's measure, as the yearly refresh makes it.
+    draft_plan = cached_property(lambda self: Plan.objects.get(council__slug="harrowdale",
+                                                               title="Transport Planning Team Plan 2026/27"))
+    draft_target = cached_property(lambda self: draft_target("WAS02", 2027))
 
 
 def _u(name: str, *args) -> str:
@@ -221,6 +226,16 @@ def _action_data(act: Action) -> dict:
     current = act.updates.filter(state__in=["draft", "submitted", "returned"]).first()
     return {"as_of": clock.today().isoformat(), "progress_pct": "50", "commentary": "Grid.",
             "version": current.version if current else ""}
+
+
+def draft_target(ref: str, year: int) -> Target:
+    f.ensure_financial_year(year)
+    return Target.objects.create(indicator=indicator(ref), financial_year_id=year, annual_target=50,
+                                 note="Rolled forward: review before approval.")
+
+
+def _target_data(target: Target) -> dict:
+    return {"annual_target": "55", "tolerance_pct": "5", "version": target.version}
 
 
 def _reapprove_data(target: Target) -> dict:
@@ -249,6 +264,7 @@ class Row:
     url: Callable[[Objects], str]
     post: Callable[[Objects], dict] | None = None  # the data a write sends
     bugs: dict[str, str] = field(default_factory=dict)  # role -> why that cell is a known bug
+    done: int = 302  # what a done write answers: 302 to the next page, or 200 for a page that shows what was done
 
     def code(self, role: str) -> str:
         codes = self.codes.split()
@@ -380,6 +396,16 @@ GRID = [
                                                            "R    -    -   -   -   -   -   R   -   -   L",
         lambda o: _u("plans:decide_update", o.other_update.pk),
         lambda o: {"decision": "approve", "version": o.other_update.version}),
+    # Issue 10: plans awaiting my approval (a list of what waits for each person), a plan's approval page (a draft:
+    # its owner or the performance unit submits it), the yearly refresh (the performance unit; the outsider's is
+    # their own council's; a year in which no plan ends, so the write is quick and shows what it did).
+    Row("plan approvals", "plans:approvals", PAGE,         "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("plans:approvals")),
+    Row("plan approval", "plans:approval", FORM,           "W    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("plans:approval", o.draft_plan.pk),
+        lambda o: {"action": "submit", "version": o.draft_plan.version}),
+    Row("yearly refresh", "plans:refresh", FORM,           "W    N    N   N   N   N   N   N   N   W   L",
+        lambda o: _u("plans:refresh"), lambda o: {"year": "2040", "confirm": "yes"}, done=200),
     # Indicators: the service's own, another directorate's, and a headline one (read council-wide).
     Row("indicators", "indicators:list", PAGE,             "R    R    R   R   R   R   R   R   R   R   L",
         lambda o: _u("indicators:list")),
@@ -415,6 +441,9 @@ GRID = [
     Row("evidence other", "indicators:evidence", PAGE,     "R    -    -   -   -   -   -   R   -   -   L",
         lambda o: _u("indicators:evidence", o.other_evidence.pk)),
     # Sign-off: the director and delegate of the indicator's directorate (not the performance unit).
+    # Verifying returns: heads of service, in a council that asks for it (Harrowdale does not: tests/test_yearly.py).
+    Row("verify queue", "indicators:verify", DECISION,     "N    N    N   N   N   N   N   N   N   N   L",
+        lambda o: _u("indicators:verify"), lambda o: {"approve": f"{o.own_submitted.pk}:{o.own_submitted.version}"}),
     Row("sign-off queue", "indicators:sign_off", DECISION, "N    N    N   W   W   N   N   N   N   N   L",
         lambda o: _u("indicators:sign_off"),
         lambda o: {"approve": f"{o.own_submitted.pk}:{o.own_submitted.version}"}),
@@ -443,6 +472,9 @@ GRID = [
                                                            "W    -    -   -   -   -   -   R   -   -   L",
         lambda o: _u("indicators:recovery_plan", o.other_recovery.pk), lambda o: _plan_data(o.other_recovery),
         ),
+    # Setting a draft target: the performance unit only (others who read the measure get a 403).
+    Row("target draft", "indicators:target_edit", FORM,    "W    N    N   N   N   N   N   N   -   -   L",
+        lambda o: _u("indicators:target_edit", o.draft_target.pk), lambda o: _target_data(o.draft_target)),
     # Re-approving a locked target: the performance unit only.
     Row("reapprove own", "indicators:target_reapprove", DECISION,
                                                            "W    R    R   R   R   R   R   R   -   -   L",
@@ -476,7 +508,7 @@ def expected(row: Row, role: str, method: str) -> int:
         return 405 if method == "GET" else 200
     if method == "GET":
         return 403 if row.kind == DECISION and code == "R" else 200
-    return WRITES.get(code, 403)
+    return row.done if code == "W" else WRITES.get(code, 403)
 
 
 def _cells():
