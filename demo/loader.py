@@ -7,6 +7,7 @@ real clock, and ``auto_now`` timestamps are overwritten with fixed ones at the e
 
 from __future__ import annotations
 
+import io
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -14,9 +15,12 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
+from django.utils.text import slugify
+from PIL import Image, ImageDraw
 
 from demo import DEMO_AS_OF, DEMO_COUNCIL_NAME, DEMO_PASSWORD, DEMO_SEED, DEMO_SLUG, text
 from demo import organisation as org
@@ -42,8 +46,9 @@ from pmf.choices import Frequency, Role
 from pmf.models import Committee, Council, Directorate, Period, Portfolio, RoleAssignment, Service, Team, User
 from pmf.periods import add_months, financial_year_label, period_for_date, periods_per_year
 from pmf.services import ensure_financial_year, maintenance_window, performance_unit_group
-from reporting.models import Pack, PackFile, ReportDefinition
+from reporting.models import CaseStudy, Pack, PackFile, ReportDefinition
 from reporting.schedule import ensure_schedule
+from reporting.tracker import latest_quarter, track
 
 LONDON = ZoneInfo("Europe/London")
 PASSWORD_SALT = "harrowdaledemo"  # fixed so that a reload writes byte-identical data
@@ -164,7 +169,33 @@ class DemoLoader:
         make_timetable(self.council, year_start=self.cy)
         ensure_schedule(self.council)  # E5: the council's reminder and draft-pack jobs for Celery beat
         make_report_definitions(self.council)  # D2, D3: the reports the council issues
+        self.make_case_studies()
+        # D3: the exception tracker's history, quarter by quarter from the start of last year
+        track(self.council, up_to=latest_quarter(self.as_of), since=(self.cy - 1, 1))
         return self.council
+
+    # ------------------------------------------------------------------------------------------ case studies
+
+    def make_case_studies(self) -> None:
+        """F2, S 14: stories of staff work, three approved and published with a picture, one waiting."""
+        users = {u.username: u for u in User.objects.filter(role_assignments__council=self.council)}
+        staff = [u for name, u in sorted(users.items())]
+        rng = self.rng("case-studies")
+        for n, (title, story, ref, colour, status) in enumerate(text.CASE_STUDIES):
+            author = users.get("liam.fenwick") if n == 0 else staff[rng.randrange(len(staff))]
+            team = author.teams.first() if author else None
+            picture = f"{title}.png" if status == "approved" else ""
+            study = CaseStudy(
+                council=self.council, title=title, story=story, team=team, priority=self.priority_item[ref],
+                financial_year_id=self.cy, quarter=1 + n % 2, author=author,
+                picture_alt=f"Illustration for the story “{title}”: coloured shapes, no text." if picture else "",
+                status=status, is_published=status == "approved",
+                reviewed_by=self.performance_unit[0]["user"] if status == "approved" else None,
+                reviewed_at=aware(self.as_of - timedelta(days=20 + n), 11, 0) if status == "approved" else None,
+                created_at=aware(self.as_of - timedelta(days=30 + n), 9, 30))
+            if picture:
+                study.picture.save(slugify(title) + ".png", ContentFile(_illustration(colour, n)), save=False)
+            study.save()
 
     # ------------------------------------------------------------------------------------------ years
 
@@ -1273,6 +1304,19 @@ class DemoLoader:
 # ---------------------------------------------------------------------------------------------- entry points
 
 
+def _illustration(colour: tuple[int, int, int], seed: int) -> bytes:
+    """A simple, deterministic picture (shapes in the story's colour) for a demo case study."""
+    image = Image.new("RGB", (480, 300), (243, 242, 241))
+    draw = ImageDraw.Draw(image)
+    for i in range(6):
+        x = 40 + (i * 67 + seed * 31) % 360
+        y = 40 + (i * 43 + seed * 17) % 200
+        draw.ellipse([x, y, x + 70, y + 70], fill=tuple(max(0, c - i * 18) for c in colour))
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
 def delete_demo(council: Council) -> None:
     """Delete the demo council and everything of it, people included (not the shared financial years)."""
     with maintenance_window(f"Remove the demo council {council}"):
@@ -1285,6 +1329,9 @@ def _delete_demo(council: Council) -> None:
         row.file.delete(save=False)
     PackFile.objects.filter(pack__council=council).delete()
     Pack.objects.filter(council=council).delete()
+    for study in CaseStudy.objects.filter(council=council).exclude(picture=""):
+        study.picture.delete(save=False)
+    CaseStudy.objects.filter(council=council).delete()
     ReportDefinition.objects.filter(council=council).delete()
     Return.objects.filter(indicator__council=council).delete()
     Indicator.objects.filter(council=council).update(current_spec=None)

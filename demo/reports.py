@@ -9,7 +9,7 @@ from pmf.choices import CommitteeKind
 from pmf.models import Committee, Council, Directorate, Portfolio
 from reporting.models import ReportDefinition, ReportType, ScopeKind, Section
 
-ALL = [s.value for s in Section]
+ALL = [Section.OVERVIEW, Section.PLANS, Section.EXCEPTIONS, Section.BENCHMARKING, Section.MISSING]  # quarterly
 NO_BENCHMARKS = [s for s in ALL if s != Section.BENCHMARKING]
 
 
@@ -19,13 +19,13 @@ def report_rows(council: Council) -> list[dict]:
         {"name": "Quarterly exception report", "report_type": ReportType.EXCEPTION, "kpis_only": False,
          "sections": [Section.OVERVIEW, Section.EXCEPTIONS, Section.MISSING]},
         {"name": "Quarterly exception tracker", "report_type": ReportType.EXCEPTION_TRACKER, "kpis_only": False,
-         "sections": [Section.EXCEPTIONS], "is_active": False},
+         "sections": [Section.TRACKER]},
         {"name": "Monthly management-team report", "report_type": ReportType.MANAGEMENT_TEAM,
          "sections": [Section.OVERVIEW, Section.EXCEPTIONS, Section.MISSING]},
         {"name": "Annual performance statement", "report_type": ReportType.ANNUAL_STATEMENT, "is_public": True,
-         "sections": [Section.OVERVIEW, Section.PLANS]},
+         "sections": [Section.OVERVIEW, Section.YEAR, Section.SUCCESS, Section.CASE_STUDIES]},
         {"name": "Technical specification document", "report_type": ReportType.TECHNICAL_SPEC, "kpis_only": False,
-         "sections": [Section.PLANS], "is_active": False},
+         "sections": [Section.SPECIFICATIONS]},
     ]
     for portfolio in Portfolio.objects.filter(council=council).order_by("name"):
         rows.append({"name": f"Portfolio holder report: {portfolio.name}", "report_type": ReportType.PORTFOLIO,

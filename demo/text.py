@@ -159,3 +159,21 @@ OBJECTIVE_TEMPLATES: tuple[str, ...] = (
     "Mentor a new colleague through their first six months",
     "Present the team's performance at a directorate meeting",
 )
+
+
+#: F2, S 14: case studies of staff work (title, story, priority, picture colour, status). Invented.
+CASE_STUDIES = [
+    ("Food waste bins for every flat", "The collections crews and the recycling officers visited all 212 blocks of "
+     "flats in the town centre, agreed a bin store with each managing agent, and delivered food waste caddies door "
+     "to door. Food waste collected from flats tripled in six months, and missed collections fell.", "P5",
+     (0, 112, 60), "approved"),
+    ("A faster way back home from hospital", "The reablement team and the hospital discharge team now meet every "
+     "morning and plan each person's first week at home together. People wait two days less on average to leave "
+     "hospital, and fewer go back within a month.", "P3", (29, 112, 184), "approved"),
+    ("Young people design the new youth hub", "Twenty young people from three estates joined the design panel for "
+     "the new youth hub: they chose the opening hours, the music studio and the name. Attendance in the first "
+     "quarter was double the old centre's.", "P2", (138, 69, 0), "approved"),
+    ("Clearing the planning backlog", "Planning officers triaged every application over eight weeks old, agreed "
+     "extensions where needed, and decided the simplest first. The backlog fell by a third in one quarter.", "P6",
+     (80, 90, 95), "submitted"),
+]

@@ -75,3 +75,6 @@ def can_send_back(user: User, indicator) -> bool:
 def can_reopen(user: User, indicator) -> bool:
     """Reopening an approved return or a closed period: the performance unit, or whoever signs it off."""
     return can_configure(user, indicator.council_id) or can_sign_off(user, indicator)
+# Spot checks: internal audit (who draws and records them) and the performance unit read them.
+register("indicators.SpotCheck", lambda s: Q(council__in=s.audit))
+register("indicators.SpotCheckItem", lambda s: Q(spot_check__council__in=s.audit))

@@ -492,3 +492,65 @@ class BenchmarkValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comparator} {self.financial_year}: {self.value}"
+
+
+class SpotCheck(models.Model):
+    """E1, W 3.5: a sample of approved returns of one quarter that internal audit checks against their evidence.
+    Reproducible: the same council, quarter, size, stratification and draw number give the same sample."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="spot_checks")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+",
+                               limit_choices_to={"frequency": "quarterly"}, help_text="The quarter sampled.")
+    size = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(500)])
+    by_directorate = models.BooleanField("stratified by directorate", default=False,
+                                         help_text="Each directorate's share of the sample follows its share of "
+                                                   "the returns.")
+    draw = models.PositiveSmallIntegerField(default=1, help_text="The number of this draw for the quarter.")
+    seed = models.CharField(max_length=100, help_text="What the random draw was seeded with, to repeat it.")
+    population = models.PositiveIntegerField(help_text="How many approved returns it was drawn from.")
+    drawn_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["council", "-drawn_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "period", "draw"], name="spot_check_draw_unique",
+                                    violation_error_message="That draw of the quarter exists already."),
+        ]
+
+    def __str__(self) -> str:
+        return f"Spot check {self.draw} of {self.period}"
+
+
+class SpotCheckOutcome(models.TextChoices):
+    PENDING = "pending", "Not checked yet"
+    VERIFIED = "verified", "Verified: the evidence supports the figure"
+    ISSUE = "issue", "Issue found"
+
+
+class SpotCheckItem(models.Model):
+    """One sampled return and what internal audit found."""
+
+    spot_check = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="items")
+    ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="spot_checks", verbose_name="return")
+    outcome = models.CharField(max_length=10, choices=SpotCheckOutcome.choices, default=SpotCheckOutcome.PENDING)
+    notes = models.TextField(blank=True)
+    checked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["spot_check", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["spot_check", "ret"], name="spot_check_item_once",
+                                    violation_error_message="This return is in the sample already."),
+            models.CheckConstraint(condition=~Q(outcome="issue") | ~Q(notes=""), name="spot_check_issue_has_notes",
+                                   violation_error_message="An issue found needs notes saying what it is."),
+            models.CheckConstraint(condition=Q(outcome="pending") | Q(checked_by__isnull=False,
+                                                                      checked_at__isnull=False),
+                                   name="spot_check_outcome_recorded",
+                                   violation_error_message="A checked return records who checked it and when."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ret}: {self.get_outcome_display()}"

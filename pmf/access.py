@@ -45,7 +45,8 @@ class Scope:
     superuser: bool = False
     councils: set[int] = field(default_factory=set)
     full: set[int] = field(default_factory=set)
-    audit: set[int] = field(default_factory=set)
+    audit: set[int] = field(default_factory=set)  # councils whose audit trail the user reads
+    internal_audit: set[int] = field(default_factory=set)  # councils the user is internal auditor of
     configure: set[int] = field(default_factory=set)
     directorates: set[int] = field(default_factory=set)
     sign_off: set[int] = field(default_factory=set)  # directorates the user signs off
@@ -91,6 +92,8 @@ def scope_for(user: User) -> Scope:
             scope.full.add(council)
         if role in AUDIT_ROLES:
             scope.audit.add(council)
+        if role == Role.INTERNAL_AUDIT:
+            scope.internal_audit.add(council)
         if role == Role.PERFORMANCE_UNIT:
             scope.configure.add(council)
         if directorate:
@@ -193,6 +196,11 @@ def restrict(qs: QuerySet, user: User) -> QuerySet:
 def can_configure(user: User, council_id: int) -> bool:
     """Performance unit: levels, periods, indicators, targets, tolerances, users (E1)."""
     return user.is_superuser or council_id in scope_for(user).configure
+
+
+def is_internal_audit(user: User, council_id: int) -> bool:
+    """Internal audit of the council: draws and records its spot checks (E1)."""
+    return user.is_superuser or council_id in scope_for(user).internal_audit
 
 
 def can_read_audit(user: User, council_id: int | None = None) -> bool:

@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from indicators import urls as indicator_urls
-from indicators import views_plans, views_returns
+from indicators import views_plans, views_returns, views_spot_checks
 from plans import urls as plan_urls
 from pmf import views, views_audit
 from reporting import views_home, views_indicator, views_public, views_reminders, views_thread
@@ -35,6 +35,9 @@ urlpatterns = [
     path("accessibility/", views_public.accessibility, name="accessibility"),
     path("audit/", views_audit.audit_list, name="audit"),
     path("audit/export.csv", views_audit.audit_export, name="audit_export"),
+    path("audit/spot-checks/", views_spot_checks.spot_check_list, name="spot_checks"),
+    path("audit/spot-checks/<int:pk>/", views_spot_checks.spot_check_detail, name="spot_check"),
+    path("audit/spot-checks/<int:pk>/export.csv", views_spot_checks.spot_check_export, name="spot_check_export"),
     path("account/reminders/", views_reminders.reminder_preferences, name="reminder_preferences"),
     path("schedule/", views_reminders.schedule_page, name="schedule"),
     path("schedule/jobs/<int:pk>/", views_reminders.schedule_job, name="schedule_job"),

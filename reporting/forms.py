@@ -7,7 +7,7 @@ import zipfile
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from pmf.models import Committee, Directorate, Period, Portfolio
+from pmf.models import Committee, Directorate, Period, Portfolio, Service, Team
 from reporting.models import ReportDefinition, Section
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
@@ -21,8 +21,8 @@ class ReportDefinitionForm(forms.ModelForm):
 
     class Meta:
         model = ReportDefinition
-        fields = ["name", "report_type", "scope", "portfolio", "committee", "directorate", "kpis_only", "sections",
-                  "word_template", "is_public", "is_active"]
+        fields = ["name", "report_type", "scope", "portfolio", "committee", "directorate", "service", "team",
+                  "kpis_only", "sections", "word_template", "is_public", "is_active"]
         help_texts = {"scope": "Which plans the report covers. A portfolio or a committee's remit includes every "
                                "plan item beneath it."}
 
@@ -33,6 +33,8 @@ class ReportDefinitionForm(forms.ModelForm):
         self.fields["portfolio"].queryset = Portfolio.objects.filter(council=council)
         self.fields["committee"].queryset = Committee.objects.filter(councils=council)
         self.fields["directorate"].queryset = Directorate.objects.filter(councils=council)
+        self.fields["service"].queryset = Service.objects.filter(directorate__councils=council).order_by("name")
+        self.fields["team"].queryset = Team.objects.filter(service__directorate__councils=council).order_by("name")
         self.fields["word_template"].widget.attrs["accept"] = ".docx"
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
@@ -63,7 +65,7 @@ class ReportDefinitionForm(forms.ModelForm):
                 "Someone else changed this report while you were editing it. Reload the page to see their "
                 "changes, then make yours again.", code="conflict")
         scope = data.get("scope")
-        for name in ("portfolio", "committee", "directorate"):
+        for name in ("portfolio", "committee", "directorate", "service", "team"):
             if scope != name:
                 data[name] = None
         return data

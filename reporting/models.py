@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from pmf.choices import CommitteeKind
 from pmf.models import Committee, Council, FinancialYear, Period, User
+from pmf.periods import financial_year_label
 
 
 class TimetableKind(models.TextChoices):
@@ -129,19 +132,47 @@ class ScopeKind(models.TextChoices):
     PORTFOLIO = "portfolio", "A portfolio"
     COMMITTEE = "committee", "A committee's remit"
     DIRECTORATE = "directorate", "A directorate"
+    SERVICE = "service", "A service"
+    TEAM = "team", "A team"
+
+
+#: The scopes that name one thing, and the field that names it.
+SCOPE_FIELDS = {ScopeKind.PORTFOLIO: "portfolio", ScopeKind.COMMITTEE: "committee",
+                ScopeKind.DIRECTORATE: "directorate", ScopeKind.SERVICE: "service", ScopeKind.TEAM: "team"}
+
+
+def _scope_matches() -> Q:
+    """The scope names exactly the one thing it is (nothing, for all plans)."""
+    def only(named: str | None) -> Q:
+        q = Q()
+        for name in SCOPE_FIELDS.values():
+            q &= Q(**{f"{name}__isnull": name != named})
+        return q
+
+    condition = Q(scope="all") & only(None)
+    for scope, name in SCOPE_FIELDS.items():
+        condition |= Q(scope=scope.value) & only(name)
+    return condition
 
 
 class Section(models.TextChoices):
     """The sections a pack may hold, in the order a pack shows them."""
 
     OVERVIEW = "overview", "Overview: counts by RAG and direction of travel, per priority"
+    YEAR = "year", "Each priority's year: its measures and actions at the year end (annual report)"
     PLANS = "plans", "One section per plan: its scorecard and actions"
+    SPECIFICATIONS = "specifications", "The technical specification of every measure, by priority"
     EXCEPTIONS = "exceptions", "Exception pages (D3): reds and actions slipped more than 3 months"
+    TRACKER = "tracker", "Exception tracker: open exceptions with their age, and those closed this quarter"
+    SUCCESS = "success", "Recognising success: measures green and improving, actions delivered"
+    CASE_STUDIES = "case_studies", "Case studies of staff work"
     BENCHMARKING = "benchmarking", "Benchmarking against comparator councils (Q2, previous year)"
     MISSING = "missing", "What was missing or unapproved at the time"
 
 
-DEFAULT_SECTIONS = [s.value for s in Section]
+#: A new report's sections: those of a quarterly report.
+DEFAULT_SECTIONS = [Section.OVERVIEW.value, Section.PLANS.value, Section.EXCEPTIONS.value, Section.BENCHMARKING.value,
+                    Section.MISSING.value]
 
 
 def _default_sections() -> list[str]:
@@ -165,6 +196,11 @@ class ReportDefinition(models.Model):
                                   related_name="report_definitions", help_text="For a committee's remit.")
     directorate = models.ForeignKey("pmf.Directorate", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="report_definitions", help_text="For a directorate's report.")
+    service = models.ForeignKey("pmf.Service", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="report_definitions", help_text="For a service's report.")
+    team = models.ForeignKey("pmf.Team", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="report_definitions",
+                             help_text="For a team's report: the measures and actions of its plans.")
     kpis_only = models.BooleanField("key performance indicators only", default=True,
                                     help_text="Untick to report every measure in scope.")
     sections = models.JSONField(default=_default_sections, help_text="The sections the pack holds.")
@@ -184,16 +220,10 @@ class ReportDefinition(models.Model):
             models.UniqueConstraint(fields=["council", "name"], name="report_definition_name_unique",
                                     violation_error_message="This council already has a report of that name."),
             models.CheckConstraint(
-                condition=(Q(scope="all") & Q(portfolio__isnull=True) & Q(committee__isnull=True)
-                           & Q(directorate__isnull=True))
-                | (Q(scope="portfolio") & Q(portfolio__isnull=False) & Q(committee__isnull=True)
-                   & Q(directorate__isnull=True))
-                | (Q(scope="committee") & Q(committee__isnull=False) & Q(portfolio__isnull=True)
-                   & Q(directorate__isnull=True))
-                | (Q(scope="directorate") & Q(directorate__isnull=False) & Q(portfolio__isnull=True)
-                   & Q(committee__isnull=True)),
+                condition=_scope_matches(),
                 name="report_definition_scope_matches",
-                violation_error_message="The scope names exactly the portfolio, committee or directorate it is."),
+                violation_error_message="The scope names exactly the portfolio, committee, directorate, service or "
+                                        "team it is."),
         ]
 
     def __str__(self) -> str:
@@ -211,13 +241,15 @@ class ReportDefinition(models.Model):
             return f"Committee: {self.committee.name}"
         if self.scope == ScopeKind.DIRECTORATE and self.directorate_id:
             return f"Directorate: {self.directorate.name}"
+        if self.scope == ScopeKind.SERVICE and self.service_id:
+            return f"Service: {self.service.name}"
+        if self.scope == ScopeKind.TEAM and self.team_id:
+            return f"Team: {self.team.name}"
         return "All plans"
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        needed = {ScopeKind.PORTFOLIO: "portfolio", ScopeKind.COMMITTEE: "committee",
-                  ScopeKind.DIRECTORATE: "directorate"}
-        for scope, name in needed.items():
+        for scope, name in SCOPE_FIELDS.items():
             if self.scope == scope and not getattr(self, f"{name}_id"):
                 errors[name] = f"A report for {ScopeKind(scope).label.lower()} names the {name}."
             elif self.scope != scope and getattr(self, f"{name}_id"):
@@ -229,6 +261,12 @@ class ReportDefinition(models.Model):
         if (self.directorate_id and self.council_id
                 and not self.directorate.councils.filter(pk=self.council_id).exists()):
             errors["directorate"] = "The directorate must be one of the council's directorates."
+        if self.service_id and self.council_id and not self.service.directorate.councils.filter(
+                pk=self.council_id).exists():
+            errors["service"] = "The service must be one of the council's services."
+        if self.team_id and self.council_id and not self.team.service.directorate.councils.filter(
+                pk=self.council_id).exists():
+            errors["team"] = "The team must be one of the council's teams."
         unknown = [s for s in (self.sections or []) if s not in Section.values]
         if not self.sections:
             errors["sections"] = "Choose at least one section."
@@ -358,3 +396,151 @@ class PackFile(models.Model):
     @property
     def filename(self) -> str:
         return f"{slugify(self.pack.title)[:120]}.{self.format}"
+
+
+# -- The exception tracker (D3) ----------------------------------------------------------------------------------
+
+class ExceptionCase(models.Model):
+    """D3: a measure or an action from the quarter it first met the exception rule, followed every quarter until
+    it recovers (a measure back within tolerance at a quarter end; an action delivered, or slipped less than three
+    months) and is closed, with the quarter it closed."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="exception_cases")
+    indicator = models.ForeignKey("indicators.Indicator", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="exception_cases")
+    action = models.ForeignKey("plans.Action", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="exception_cases")
+    opened_year = models.PositiveSmallIntegerField()
+    opened_quarter = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    opened_because = models.CharField(max_length=200)
+    closed_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    closed_quarter = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                      validators=[MinValueValidator(1), MaxValueValidator(4)])
+    closed_because = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["council", "opened_year", "opened_quarter", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(indicator__isnull=True, action__isnull=False)
+                                   | Q(indicator__isnull=False, action__isnull=True),
+                                   name="exception_case_measure_or_action",
+                                   violation_error_message="An exception is a measure's or an action's, not both."),
+            models.CheckConstraint(condition=Q(closed_year__isnull=True, closed_quarter__isnull=True)
+                                   | Q(closed_year__isnull=False, closed_quarter__isnull=False),
+                                   name="exception_case_closed_quarter",
+                                   violation_error_message="A closed exception records the quarter it closed."),
+            models.UniqueConstraint(fields=["indicator"],
+                                    condition=Q(closed_year__isnull=True, indicator__isnull=False),
+                                    name="exception_case_one_open_per_measure",
+                                    violation_error_message="This measure already has an open exception."),
+            models.UniqueConstraint(fields=["action"], condition=Q(closed_year__isnull=True, action__isnull=False),
+                                    name="exception_case_one_open_per_action",
+                                    violation_error_message="This action already has an open exception."),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.indicator or self.action
+        return f"{subject.ref} since Q{self.opened_quarter} {financial_year_label(self.opened_year)}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_year is None
+
+    def age(self, year: int, quarter: int) -> int:
+        """Quarters since it opened, counting the quarter it opened as 1."""
+        return (year - self.opened_year) * 4 + quarter - self.opened_quarter + 1
+
+
+class ExceptionReview(models.Model):
+    """One quarter of an exception: the figure and its rating (or the action's status) and the recovery plan."""
+
+    case = models.ForeignKey(ExceptionCase, on_delete=models.CASCADE, related_name="reviews")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    figure = models.CharField(max_length=60, blank=True)
+    rating = models.CharField(max_length=60, help_text="The RAG word, or the action's status.")
+    direction = models.CharField(max_length=30, blank=True)
+    recovery = models.CharField(max_length=300, blank=True, help_text="The recovery plan and its progress.")
+    recovered = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["case", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "year", "quarter"], name="exception_review_once_a_quarter",
+                                    violation_error_message="This exception was already reviewed for the quarter."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: Q{self.quarter} {financial_year_label(self.year)} {self.rating}"
+
+
+class TrackedQuarter(models.Model):
+    """A quarter the council's exceptions have been tracked for: each quarter is tracked once, in order."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="tracked_quarters")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    tracked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["council", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "year", "quarter"], name="tracked_quarter_once",
+                                    violation_error_message="This quarter's exceptions are tracked already."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council}: Q{self.quarter} {financial_year_label(self.year)}"
+
+
+# -- Case studies (D6, F2, S 14) ---------------------------------------------------------------------------------
+
+class CaseStudyStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted, waiting for the performance unit"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Not used"
+
+
+def _picture_path(instance: CaseStudy, filename: str) -> str:
+    return f"case-studies/{instance.council_id}/{filename}"
+
+
+class CaseStudy(models.Model):
+    """A story of staff work, told by staff from their home page, approved by the performance unit, and published
+    in the annual performance report (and on the public site) when it is approved and marked published."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="case_studies")
+    title = models.CharField(max_length=200)
+    story = models.TextField(help_text="What was done, for whom, and what changed.")
+    team = models.ForeignKey("pmf.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    priority = models.ForeignKey("plans.PlanItem", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="case_studies", help_text="The Council Plan priority it serves.")
+    financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    quarter = models.PositiveSmallIntegerField(null=True, blank=True,
+                                               validators=[MinValueValidator(1), MaxValueValidator(4)])
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="case_studies")
+    picture = models.ImageField(upload_to=_picture_path, blank=True, max_length=300)
+    picture_alt = models.CharField("picture description", max_length=300, blank=True,
+                                   help_text="What the picture shows, for people who cannot see it.")
+    status = models.CharField(max_length=10, choices=CaseStudyStatus.choices, default=CaseStudyStatus.SUBMITTED)
+    reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(max_length=300, blank=True)
+    is_published = models.BooleanField("published", default=False,
+                                       help_text="Shown in the public annual report and on the public site.")
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; stops lost updates.")
+
+    class Meta:
+        ordering = ["council", "-financial_year", "title"]
+        verbose_name_plural = "case studies"
+        constraints = [
+            models.CheckConstraint(condition=Q(picture="") | ~Q(picture_alt=""), name="case_study_picture_has_alt",
+                                   violation_error_message="A picture needs its description (alt text)."),
+            models.CheckConstraint(condition=~Q(is_published=True) | Q(status="approved"),
+                                   name="case_study_published_when_approved",
+                                   violation_error_message="Only an approved case study is published."),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -40,13 +40,15 @@ from indicators.selectors import APPROVED_ONLY, PeriodAssessment, Series, assess
 from plans.assessment import ActionStatus, action_status
 from plans.models import Action, ActionUpdate, Plan, PlanItem
 from plans.selectors import linked_under, remit_paths
+from pmf import clock
 from pmf.models import Period, User
 from pmf.periods import financial_year_label, period_label, previous_period
-from reporting import charts
+from reporting import annual, charts, tracker
 from reporting.models import ReportDefinition, ScopeKind, Section
 from reporting.scorecard import make_row, officer_names
 from reporting.selectors import quarter_assessment
 from reporting.snapshot import SCHEMA_VERSION
+from reporting.tracker import d3_measures
 
 RAG_KEYS = ["green", "amber", "red", "not_rated", "missing"]
 RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red", "not_rated": "Measured (not rated)",
@@ -99,6 +101,8 @@ def pack_title(definition: ReportDefinition, period: Period) -> str:
     else:
         when = period_label(frequency=period.frequency, year_start=period.financial_year_id,
                             period_number=period.number)
+    if period.end >= clock.today():
+        when += " (to date)"  # an annual document prepared before its year ends
     return f"{definition.name}: {when}"
 
 
@@ -111,12 +115,16 @@ def _scope_paths(definition: ReportDefinition) -> list[str] | None:
     if definition.scope == ScopeKind.COMMITTEE:
         return remit_paths(PlanItem.objects.filter(plan__council_id=definition.council_id),
                            committees=[definition.committee_id])
+    if definition.scope == ScopeKind.TEAM:  # the measures and actions of the team's plans
+        return sorted(set(PlanItem.objects.filter(plan__team_id=definition.team_id).values_list("path", flat=True)))
     return None
 
 
 def _scoped(qs: QuerySet, definition: ReportDefinition, paths: list[str] | None) -> QuerySet:
     if definition.scope == ScopeKind.DIRECTORATE:
         return qs.filter(service__directorate_id=definition.directorate_id)
+    if definition.scope == ScopeKind.SERVICE:
+        return qs.filter(service_id=definition.service_id)
     return qs if paths is None else linked_under(qs, paths)
 
 
@@ -217,6 +225,8 @@ def assemble(definition: ReportDefinition, period: Period, *, as_of: date,
 
     progress(5, "Reading the approved figures")
     indicators = scope_indicators(definition, paths).prefetch_related("plan_items")
+    if Section.SPECIFICATIONS in sections:
+        indicators = indicators.prefetch_related("risks")
     series_all = load_series(indicators, states=APPROVED_ONLY)
     officers = officer_names(series_all, year)
     measures_all = [_Measure(s, period, officers) for s in series_all]
@@ -255,6 +265,19 @@ def assemble(definition: ReportDefinition, period: Period, *, as_of: date,
 
     missing = _missing(reported, period) if Section.MISSING in sections else []
 
+    annual_parts = {}
+    if {Section.YEAR, Section.SPECIFICATIONS, Section.SUCCESS, Section.CASE_STUDIES} & set(sections):
+        progress(48, "The year's documents")
+        annual_parts = _annual_parts(definition, sections, year, as_of, [m.series for m in reported], actions)
+
+    tracked = None
+    if Section.TRACKER in sections and period.frequency == "quarterly":
+        progress(50, "Following the exceptions")
+        tracker.track(definition.council, up_to=(year, period.number))
+        tracked = tracker.tracker_rows(definition.council, year, period.number,
+                                       indicator_ids={m.indicator.pk for m in measures_all},
+                                       action_ids=set(scope_actions(definition, paths).values_list("pk", flat=True)))
+
     return {
         "schema": SCHEMA_VERSION,
         "title": pack_title(definition, period),
@@ -275,7 +298,26 @@ def assemble(definition: ReportDefinition, period: Period, *, as_of: date,
         "exceptions": exceptions,
         "benchmarking": benchmarking,
         "missing": missing,
+        "tracker": tracked,
+        **annual_parts,
     }
+
+
+def _annual_parts(definition: ReportDefinition, sections: list[str], year: int, as_of: date, series: list[Series],
+                  actions: list[Action]) -> dict:
+    quarter, ended = annual.year_quarter(year, as_of)
+    priorities = _priorities(definition.council_id, year)
+    parts: dict = {"year_to_date": not ended,
+                   "year_as_at": f"Q{quarter} {financial_year_label(year)}" if quarter else ""}
+    if Section.SPECIFICATIONS in sections:
+        parts["specifications"] = annual.specifications(series, year, priorities)
+    if Section.YEAR in sections:
+        parts["year"] = annual.year_in_priorities(series, actions, year, quarter, as_of, priorities)
+    if Section.SUCCESS in sections:
+        parts["success"] = annual.success(series, actions, year, quarter, as_of)
+    if Section.CASE_STUDIES in sections:
+        parts["case_studies"] = annual.case_studies(definition.council_id, year, public=definition.is_public)
+    return parts
 
 
 def _priorities(council_id: int, year: int) -> list[PlanItem]:
@@ -336,17 +378,18 @@ def _exceptions(period: Period, measures_all: list[_Measure], actions_all: list[
         rule = (f"Q{period.number}: every measure, KPI or not, that was Red at the previous quarter, with its "
                 "progress since; every action slipped more than 3 months.")
         prev_year, prev_q = previous_period(frequency="quarterly", year_start=year, period_number=period.number)
-        for m in measures_all:
+        by_indicator = {m.indicator.pk: m for m in measures_all}
+        for series, why in d3_measures([m.series for m in measures_all], year, period.number):
+            m = by_indicator[series.indicator.pk]
             before = quarter_assessment(m.series, year_start=prev_year, quarter=prev_q)
-            if before.value is not None and before.rag == Rag.RED:
-                then = figure(before.value, m.spec)
-                if m.assessment.value is None:
-                    progress = f"Red at Q{prev_q} ({then}); no approved figure since."
-                else:
-                    now = figure(m.assessment.value, m.spec)
-                    progress = (f"Red at Q{prev_q} ({then}); now {RAG_WORDS[m.rag]} ({now}), "
-                                f"{DIRECTION_WORDS[m.direction].lower()}.")
-                chosen.append((m, f"Red at Q{prev_q} {financial_year_label(prev_year)}", "Red", progress))
+            then = figure(before.value, m.spec)
+            if m.assessment.value is None:
+                progress = f"Red at Q{prev_q} ({then}); no approved figure since."
+            else:
+                now = figure(m.assessment.value, m.spec)
+                progress = (f"Red at Q{prev_q} ({then}); now {RAG_WORDS[m.rag]} ({now}), "
+                            f"{DIRECTION_WORDS[m.direction].lower()}.")
+            chosen.append((m, why, "Red", progress))
     else:
         if period.frequency == "monthly":
             rule = "Every measure Red this month; every action slipped more than 3 months."

@@ -13,13 +13,10 @@ values last in either direction.
 
 from __future__ import annotations
 
-import functools
-import operator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
 from django.http import QueryDict
 from django.utils.text import slugify
 
@@ -27,12 +24,13 @@ from indicators.choices import AWAITING_SIGN_OFF, Direction, IndicatorKind, Rag,
 from indicators.formatting import figure
 from indicators.models import Indicator, Return, Specification
 from indicators.selectors import APPROVED_ONLY, PeriodAssessment, Series, load_series
+from plans.selectors import linked_under
 from pmf import gc_pause
 from pmf.access import restrict
 from pmf.models import User
 from pmf.pagination import int_param
-from pmf.periods import financial_year_label, period_bounds, period_for_date, previous_period
-from reporting.selectors import quarter_assessment
+from pmf.periods import financial_year_label, period_bounds, period_for_date, period_label, previous_period
+from reporting.selectors import month_assessment, quarter_assessment
 
 # -- the columns ------------------------------------------------------------------------------------------------
 
@@ -78,9 +76,12 @@ class Params:
     sort: str = DEFAULT_SORT
     descending: bool = False
     measures: str = "all"
+    month: int | None = None  # a monthly scorecard (1 is April); None for the quarter's
 
     @property
     def period_label(self) -> str:
+        if self.month:
+            return period_label(frequency="monthly", year_start=self.year, period_number=self.month)
         return f"Q{self.quarter} {financial_year_label(self.year)}"
 
     @property
@@ -90,6 +91,8 @@ class Params:
     def query(self, **changes) -> str:
         """The query string of these parameters, with ``changes`` (e.g. ``sort="-rag"``)."""
         values = {"year": self.year, "quarter": self.quarter, "sort": self.sort_param, "measures": self.measures}
+        if self.month:
+            values["month"] = self.month
         values.update(changes)
         q = QueryDict(mutable=True)
         q.update({k: str(v) for k, v in values.items()})
@@ -119,7 +122,10 @@ def parse_params(get: QueryDict, *, today: date) -> Params:
     measures = get.get("measures", "all")
     if measures not in dict(MEASURE_CHOICES):
         measures = "all"
-    return Params(year=year, quarter=quarter, sort=sort, descending=descending, measures=measures)
+    month = int_param(get.get("month", ""), maximum=12) or None
+    if month is not None:
+        quarter = (month - 1) // 3 + 1  # the quarter the month is in, for the quarter's links back
+    return Params(year=year, quarter=quarter, sort=sort, descending=descending, measures=measures, month=month)
 
 
 # -- the rows ---------------------------------------------------------------------------------------------------
@@ -270,18 +276,15 @@ class Scorecard:
 
     def filename(self, extension: str) -> str:
         year = financial_year_label(self.params.year).replace("/", "-")
-        return f"scorecard-{slugify(self.plan.title)[:80]}-{year}-q{self.params.quarter}.{extension}"
+        when = f"m{self.params.month:02d}" if self.params.month else f"q{self.params.quarter}"
+        return f"scorecard-{slugify(self.plan.title)[:80]}-{year}-{when}.{extension}"
 
 
 def plan_measures(plan, user):
     """The indicators of a plan and everything beneath it, as the user may read them (a queryset)."""
     paths = sorted(set(plan.items.values_list("path", flat=True)))
     roots = [p for p in paths if not any(p != other and p.startswith(other) for other in paths)]
-    if not roots:
-        return Indicator.objects.none()
-    beneath = functools.reduce(operator.or_, (Q(plan_items__path__startswith=p) for p in roots))
-    linked = Indicator.objects.filter(council_id=plan.council_id).filter(beneath).values("pk")
-    return restrict(Indicator.objects.filter(pk__in=linked), user)
+    return restrict(linked_under(Indicator.objects.filter(council_id=plan.council_id), roots), user)
 
 
 def officer_names(series: list[Series], year: int) -> dict[int, str]:
@@ -333,7 +336,10 @@ def make_row(series: Series, assessment: PeriodAssessment, *, year: int, officer
 
 
 def _row(series: Series, params: Params, officers: dict[int, str], pending: set) -> Row:
-    assessment = quarter_assessment(series, year_start=params.year, quarter=params.quarter)
+    if params.month:
+        assessment = month_assessment(series, year_start=params.year, month=params.month)
+    else:
+        assessment = quarter_assessment(series, year_start=params.year, quarter=params.quarter)
     return make_row(series, assessment, year=params.year, officers=officers, pending=pending)
 
 

@@ -38,3 +38,17 @@ def quarter_assessment(series: Series, *, year_start: int, quarter: int) -> Peri
         key = (year_start, 1) if quarter == 4 else (year_start - 1, 1)
     assert period_bounds(frequency=frequency, year_start=key[0], period_number=key[1])[1] <= quarter_end
     return assess(series, key)
+
+
+def month_assessment(series: Series, *, year_start: int, month: int) -> PeriodAssessment:
+    """A measure's figure in a monthly report (a monthly scorecard) for month ``month`` (1 is April) of
+    ``year_start``: a monthly measure's figure for that month, by C1 and C2 (compared with the month before); a
+    measure reported less often shows its latest figure for a period ended by the month's end (as C6 does for a
+    quarter), that period named; 'M' where there is none, never silently an earlier figure."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1 to 12, got {month}")
+    if series.spec_for(year_start).frequency == "monthly":
+        return assess(series, (year_start, month))
+    if month >= 3:
+        return quarter_assessment(series, year_start=year_start, quarter=month // 3)
+    return quarter_assessment(series, year_start=year_start - 1, quarter=4)

@@ -33,7 +33,16 @@ from pmf.choices import AuditAction
 from pmf.errors import Refused
 from pmf.models import Period, User
 from reporting import packs
-from reporting.models import Pack, PackFile, PackFormat, PackStatus, ReportDefinition, TimetableEntry, TimetableKind
+from reporting.models import (
+    Pack,
+    PackFile,
+    PackFormat,
+    PackStatus,
+    ReportDefinition,
+    ReportType,
+    TimetableEntry,
+    TimetableKind,
+)
 from reporting.rendering import excel, pdf, word
 
 log = logging.getLogger(__name__)
@@ -59,6 +68,14 @@ def _period_has_ended(period: Period) -> bool:
     return period.end < clock.today()
 
 
+#: The annual documents may be prepared while their year runs, as a draft "to date" (issued once it has ended).
+TO_DATE_TYPES = {ReportType.ANNUAL_STATEMENT, ReportType.TECHNICAL_SPEC}
+
+
+def _prepared_to_date(definition: ReportDefinition, period: Period) -> bool:
+    return definition.report_type in TO_DATE_TYPES and period.start <= clock.today()
+
+
 # -- asking ------------------------------------------------------------------------------------------------------
 
 def request_pack(definition: ReportDefinition, period: Period, *, user: User | None, regenerate: bool = False) -> Pack:
@@ -67,7 +84,7 @@ def request_pack(definition: ReportDefinition, period: Period, *, user: User | N
     if period.frequency != definition.frequency:
         raise ValidationError({"period": f"A {definition.get_report_type_display()} reports a "
                                          f"{definition.frequency.replace('_', '-')} period."})
-    if not _period_has_ended(period):
+    if not _period_has_ended(period) and not _prepared_to_date(definition, period):
         raise ValidationError({"period": f"{period} has not ended yet: a report covers a finished period."})
     with transaction.atomic():
         pack = (Pack.objects.select_for_update()
@@ -121,6 +138,9 @@ def issue(pack: Pack, *, user: User, version: int) -> Pack:
                           "Check it again before issuing.")
         if locked.status != PackStatus.READY:
             raise Refused(f"Only a ready draft can be issued; this one is “{locked.get_status_display()}”.")
+        if not _period_has_ended(locked.period):
+            raise Refused(f"{locked.period} has not ended: this draft shows the year to date, and is issued once the "
+                          "year has ended.")
         Pack.objects.filter(pk=locked.pk).update(status=PackStatus.QUEUED, job="issue", progress=0, step="",
                                                  error="", claim="", requested_by=user, version=F("version") + 1)
         locked.refresh_from_db()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reporting import views_dashboard, views_packs, views_scorecard
+from reporting import views_case_studies, views_dashboard, views_packs, views_scorecard
 
 app_name = "reporting"
 urlpatterns = [
@@ -10,6 +10,10 @@ urlpatterns = [
     path("scorecard/<int:plan_pk>/", views_scorecard.scorecard, name="scorecard"),
     path("scorecard/<int:plan_pk>/scorecard.csv", views_scorecard.scorecard_csv, name="scorecard_csv"),
     path("scorecard/<int:plan_pk>/scorecard.xlsx", views_scorecard.scorecard_xlsx, name="scorecard_xlsx"),
+    path("case-studies/", views_case_studies.case_study_list, name="case_studies"),
+    path("case-studies/new/", views_case_studies.case_study_new, name="case_study_add"),
+    path("case-studies/<int:pk>/", views_case_studies.case_study_detail, name="case_study"),
+    path("case-studies/<int:pk>/picture/", views_case_studies.case_study_picture, name="case_study_picture"),
     path("reports/", views_packs.archive, name="archive"),
     path("reports/set-up/", views_packs.definition_list, name="definitions"),
     path("reports/set-up/new/", views_packs.definition_edit, name="definition_add"),

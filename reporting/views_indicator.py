@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from indicators import selectors
+from indicators import selectors, spot_checks
 from indicators.access import can_enter_return, can_reopen
 from indicators.models import BenchmarkValue, Indicator
 from pmf import access, clock
@@ -61,7 +61,9 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ).order_by("comparator")) if chart is not None else None
     xmr = charts.xmr_chart(series) if chart is not None else None
     latest = selectors.latest(series)
+    checked = spot_checks.outcomes_of([ret.pk for ret in series.returns.values()])  # internal audit's (E1)
     return render(request, "reporting/indicator_detail.html", {
+        "spot_checks": checked,
         "nav": "indicators", "indicator": indicator, "spec": spec, "years": by_year,
         "versions": series.specs, "plan_items": indicator.plan_items.select_related("plan").order_by("ref"),
         "risks": indicator.risks.all(),

@@ -66,7 +66,7 @@ def definition_list(request: HttpRequest) -> HttpResponse:
     if not councils:
         raise PermissionDenied("Report set-up is for the performance unit and internal audit.")
     definitions = (restrict(ReportDefinition.objects.all(), request.user)
-                   .select_related("council", "portfolio", "committee", "directorate")
+                   .select_related("council", "portfolio", "committee", "directorate", "service", "team")
                    .order_by("council__name", "name"))
     q = request.GET.get("q", "").strip()
     if q:
@@ -120,8 +120,10 @@ def definition_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 
 
 def _periods_for(definition: ReportDefinition) -> QuerySet[Period]:
-    return Period.objects.filter(frequency=definition.frequency, end__lt=clock.today()).order_by(
-        "-financial_year", "-number")[:12]
+    """The periods a pack may be asked for: those ended (and, for an annual document, the year under way)."""
+    today = clock.today()
+    open_ok = Q(start__lte=today) if definition.report_type in services.TO_DATE_TYPES else Q(end__lt=today)
+    return Period.objects.filter(open_ok, frequency=definition.frequency).order_by("-financial_year", "-number")[:12]
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -46,6 +48,7 @@ def scorecard(request: HttpRequest, plan_pk: int) -> HttpResponse:
         "nav": "plans", "card": card, "plan": card.plan, "params": params, "headers": headers, "table": table,
         "query": params.query(), "years": [(y, f"{y}/{(y + 1) % 100:02d}") for y in years],
         "quarters": range(1, 5), "measure_choices": MEASURE_CHOICES,
+        "months": [(m, calendar.month_name[(m + 2) % 12 + 1]) for m in range(1, 13)],
     })
 
 

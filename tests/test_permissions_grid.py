@@ -45,7 +45,7 @@ from pmf import clock
 from pmf.access import restrict
 from pmf.choices import Role
 from pmf.models import AuditEntry, Council, Period, ScheduledJob, User
-from reporting.models import Pack, PackFile, ReportDefinition
+from reporting.models import CaseStudy, Pack, PackFile, ReportDefinition
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +202,13 @@ class Objects:
     draft_plan = cached_property(lambda self: Plan.objects.get(council__slug="harrowdale",
                                                                title="Transport Planning Team Plan 2026/27"))
     draft_target = cached_property(lambda self: draft_target("WAS02", 2027))
+    # Case studies: one approved with a picture (read council-wide), one waiting for the performance unit.
+    published_study = cached_property(lambda self: stored_picture(CaseStudy.objects.filter(
+        council__slug="harrowdale", status="approved").exclude(picture="").order_by("pk").first()))
+    waiting_study = cached_property(lambda self: CaseStudy.objects.get(council__slug="harrowdale",
+                                                                      status="submitted"))
+    # Internal audit's spot check of Q2 2026/27 (three returns).
+    spot_check = cached_property(lambda self: draw_spot_check())
 
 
 def _u(name: str, *args) -> str:
@@ -226,6 +233,28 @@ def _action_data(act: Action) -> dict:
     current = act.updates.filter(state__in=["draft", "submitted", "returned"]).first()
     return {"as_of": clock.today().isoformat(), "progress_pct": "50", "commentary": "Grid.",
             "version": current.version if current else ""}
+
+
+def stored_picture(study: CaseStudy) -> CaseStudy:
+    """The study's picture in this test's media folder (the grid's storage is a temporary one)."""
+    from django.core.files.base import ContentFile
+
+    study.picture.save("grid.png", ContentFile(b"\x89PNG\r\n\x1a\n grid"), save=True)
+    return study
+
+
+def draw_spot_check():
+    from indicators.spot_checks import draw
+
+    q2 = Period.objects.get(financial_year_id=2026, frequency="quarterly", number=2)
+    return draw(user=user("nadia.holloway"), council=Council.objects.get(slug="harrowdale"), quarter=q2, size=3,
+                by_directorate=False)
+
+
+def _outcome_data(check) -> dict:
+    item = check.items.order_by("pk").first()
+    return {"item": item.pk, f"i{item.pk}-outcome": "verified", f"i{item.pk}-notes": "",
+            f"i{item.pk}-version": item.version}
 
 
 def draft_target(ref: str, year: int) -> Target:
@@ -406,6 +435,28 @@ GRID = [
         lambda o: {"action": "submit", "version": o.draft_plan.version}),
     Row("yearly refresh", "plans:refresh", FORM,           "W    N    N   N   N   N   N   N   N   W   L",
         lambda o: _u("plans:refresh"), lambda o: {"year": "2040", "confirm": "yes"}, done=200),
+    # Case studies: anyone in a council shares one (the outsider, in their own council); the performance unit
+    # reviews; one waiting is read by its author, the performance unit and internal audit only.
+    Row("case studies", "reporting:case_studies", PAGE,    "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("reporting:case_studies")),
+    Row("case study new", "reporting:case_study_add", FORM, "W    W    W   W   W   W   W   W   W   W   L",
+        lambda o: _u("reporting:case_study_add"),
+        lambda o: {"title": "Grid story", "story": "What changed.", "financial_year": "2026"}),
+    Row("case study waiting", "reporting:case_study", FORM, "W    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("reporting:case_study", o.waiting_study.pk),
+        lambda o: {"decision": "approve", "publish": "on", "version": o.waiting_study.version}),
+    Row("case study picture", "reporting:case_study_picture", PAGE,
+                                                           "R    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("reporting:case_study_picture", o.published_study.pk)),
+    # Spot checks: internal audit draws and records them; the performance unit reads them (the outsider, their own
+    # council's, where there are none).
+    Row("spot checks", "spot_checks", FORM,                "R    N    N   N   N   N   N   W   N   R   L",
+        lambda o: _u("spot_checks"), lambda o: {"period": Period.objects.get(
+            financial_year_id=2026, frequency="quarterly", number=2).pk, "size": "2"}),
+    Row("spot check", "spot_check", FORM,                  "R    -    -   -   -   -   -   W   -   -   L",
+        lambda o: _u("spot_check", o.spot_check.pk), lambda o: _outcome_data(o.spot_check)),
+    Row("spot check csv", "spot_check_export", PAGE,       "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("spot_check_export", o.spot_check.pk)),
     # Indicators: the service's own, another directorate's, and a headline one (read council-wide).
     Row("indicators", "indicators:list", PAGE,             "R    R    R   R   R   R   R   R   R   R   L",
         lambda o: _u("indicators:list")),

@@ -179,6 +179,54 @@ def render_xlsx(snapshot: dict) -> bytes:
                    "", ea.get("reason", ""), ea.get("corrective", "")])
     sheet.finish()
 
+    if snap.get("year") is not None:
+        sheet = _Sheet(wb, "Year", f"{title}: the year, priority by priority", [
+            ("Priority", 34), ("Kind", 9), ("Ref", 10), ("Measure or action", 44), ("Figure", 14), ("Period", 14),
+            ("Target", 14), ("RAG or status", 22), ("Direction of travel", 16)])
+        for group in snap["year"]:
+            for m in group["measures"]:
+                sheet.add([group["priority"], "Measure", m["ref"], m["name"], m["value"], m["period"], m["target"],
+                           m["rag_label"], m["direction_label"]])
+            for a in group["actions"]:
+                sheet.add([group["priority"], "Action", a["ref"], a["title"], "", a["completed"], "",
+                           a["status_label"], ""])
+        sheet.finish()
+    if snap.get("specifications") is not None:
+        labels = [label for group in snap["specifications"] for m in group["measures"]
+                  for label, _ in m["fields"]][:21]
+        sheet = _Sheet(wb, "Specifications", f"{title}: technical specifications", [
+            ("Priority", 30), ("Ref", 10), ("Measure", 40), ("Kind", 24), *[(label, 24) for label in labels]])
+        for group in snap["specifications"]:
+            for m in group["measures"]:
+                sheet.add([group["priority"], m["ref"], m["name"], m["kind"], *[value for _, value in m["fields"]]])
+        sheet.finish()
+    tracker = snap.get("tracker")
+    if tracker:
+        sheet = _Sheet(wb, "Tracker", f"{title}: exception tracker, {tracker['quarter']}", [
+            ("State", 10), ("Ref", 10), ("Measure or action", 40), ("Kind", 9), ("Opened", 14), ("Opened because", 30),
+            ("Age (quarters)", 12), ("This quarter", 24), ("Recovery plan", 50), ("Closed because", 30)])
+        for state, rows in (("Open", tracker["open"]), ("Closed", tracker["closed"])):
+            for r in rows:
+                latest = r.get("latest") or {}
+                sheet.add([state, r["ref"], r["title"], r["kind"], r["opened"], r["because"], r["age"],
+                           ", ".join(x for x in (latest.get("figure", ""), latest.get("rating", "")) if x),
+                           latest.get("recovery", ""), r.get("closed_because", "")])
+        sheet.finish()
+    if snap.get("success"):
+        sheet = _Sheet(wb, "Success", f"{title}: recognising success", [
+            ("Kind", 9), ("Ref", 10), ("Measure or action", 50), ("Figure or date", 16), ("Target", 14)])
+        for m in snap["success"]["measures"]:
+            sheet.add(["Measure", m["ref"], m["name"], m["value"], m["target"]])
+        for a in snap["success"]["actions"]:
+            sheet.add(["Action", a["ref"], a["title"], a["completed"], ""])
+        sheet.finish()
+    if snap.get("case_studies") is not None:
+        sheet = _Sheet(wb, "Case studies", f"{title}: case studies", [
+            ("Title", 34), ("Team", 24), ("Priority", 30), ("Period", 12), ("Told by", 20), ("Story", 80)])
+        for c in snap["case_studies"]:
+            sheet.add([c["title"], c["team"], c["priority"], c["period"], c["author"], c["story"]])
+        sheet.finish()
+
     sheet = _Sheet(wb, "Benchmarking", f"{title}: benchmarking against comparator councils", [
         ("Ref", 10), ("Indicator", 40), ("Year", 10), ("Our figure", 14), ("Rank", 14), ("Quartile", 18),
         ("Comparators' median", 16)])

@@ -46,7 +46,8 @@ DIRECTION_SYMBOLS = {"improving": "▲", "maintained": "▶", "declining": "▼"
 
 #: The parts of a pack, in the order every format shows them (that of ``reporting.models.Section``), and the names
 #: a report definition's ``sections`` may give them. A definition naming none of these shows everything.
-PARTS = ("overview", "plans", "actions", "exceptions", "exception_actions", "benchmarking", "missing")
+PARTS = ("overview", "year", "plans", "actions", "specifications", "exceptions", "exception_actions", "tracker",
+         "success", "case_studies", "benchmarking", "missing")
 SECTION_ALIASES = {
     "overview": "overview", "summary": "overview", "counts": "overview",
     "plans": "plans", "scorecard": "plans", "scorecards": "plans", "measures": "plans", "kpis": "plans",
@@ -56,7 +57,11 @@ SECTION_ALIASES = {
     "exception_actions": "exception_actions", "slipped_actions": "exception_actions",
     "benchmarking": "benchmarking",
     "missing": "missing", "unapproved": "missing",
+    "year": "year", "specifications": "specifications", "tracker": "tracker", "success": "success",
+    "case_studies": "case_studies",
 }
+#: Parts shown only when the snapshot holds them (reports of other types never do).
+DATA_PARTS = ("year", "specifications", "tracker", "success", "case_studies")
 
 #: The D5 scorecard columns (as ``reporting.scorecard.COLUMNS``), with the MeasureRow key each shows.
 SCORECARD_COLUMNS = (
@@ -137,6 +142,8 @@ def parts_shown(snapshot: dict) -> dict[str, bool]:
     that we know). What was missing or unapproved is always shown when there was any (D2)."""
     named = {SECTION_ALIASES[s] for s in snapshot.get("sections") or [] if s in SECTION_ALIASES}
     shown = {part: (not named or part in named) for part in PARTS}
+    for part in DATA_PARTS:
+        shown[part] = shown[part] and snapshot.get(part) is not None
     if "plans" in named:
         shown["actions"] = True  # a plan's section is its scorecard and its actions
     if "exceptions" in named:
@@ -156,10 +163,18 @@ def contents(snapshot: dict) -> list[dict]:
     entries = []
     if shown["overview"]:
         entries.append({"anchor": "pack-overview", "title": "Overview", "level": 1})
+    if shown["year"]:
+        entries.append({"anchor": "pack-year", "title": "The year, priority by priority", "level": 1})
+        entries += [{"anchor": f"pack-year-{i}", "title": group["priority"], "level": 2}
+                    for i, group in enumerate(snapshot["year"], start=1)]
     if (shown["plans"] or shown["actions"]) and snapshot.get("plans"):
         entries.append({"anchor": "pack-plans", "title": "Plans", "level": 1})
         entries += [{"anchor": f"pack-plan-{plan['id']}", "title": plan["title"], "level": 2}
                     for plan in snapshot["plans"]]
+    if shown["specifications"]:
+        entries.append({"anchor": "pack-specifications", "title": "Technical specifications", "level": 1})
+        entries += [{"anchor": f"pack-spec-group-{i}", "title": group["priority"], "level": 2}
+                    for i, group in enumerate(snapshot["specifications"], start=1)]
     exc = exceptions_of(snapshot)
     if shown["exceptions"]:
         entries.append({"anchor": "pack-exceptions", "title": "Exception report", "level": 1})
@@ -167,6 +182,12 @@ def contents(snapshot: dict) -> list[dict]:
                      "level": 2} for i, em in enumerate(exc.get("measures") or [], start=1)]
     if shown["exception_actions"] and exc.get("actions"):
         entries.append({"anchor": "pack-slipped", "title": "Actions slipped more than 3 months", "level": 1})
+    if shown["tracker"]:
+        entries.append({"anchor": "pack-tracker", "title": "Exception tracker", "level": 1})
+    if shown["success"]:
+        entries.append({"anchor": "pack-success", "title": "Recognising success", "level": 1})
+    if shown["case_studies"]:
+        entries.append({"anchor": "pack-case-studies", "title": "Case studies", "level": 1})
     if shown["benchmarking"] and snapshot.get("benchmarking"):
         entries.append({"anchor": "pack-benchmarking", "title": "Benchmarking", "level": 1})
     if shown["missing"]:

@@ -3,6 +3,7 @@ styles, fonts, headers and footers kept, its body replaced."""
 
 from __future__ import annotations
 
+import base64
 import io
 import zipfile
 
@@ -178,7 +179,8 @@ class _Word:
         return self.table(["", ""], [[k, v] for k, v in pairs], widths_cm=[5, 11])
 
     def picture(self, png: bytes, caption: str, *, width_cm: float = 16.0):
-        self.doc.add_picture(io.BytesIO(png), width=Cm(width_cm))
+        shape = self.doc.add_picture(io.BytesIO(png), width=Cm(width_cm))
+        shape._inline.docPr.set("descr", caption)  # the picture's alternative text, read by screen readers
         self.figure += 1
         text = f"Figure {self.figure}: {caption}"
         if self.caption_style:
@@ -452,6 +454,8 @@ def render_docx(snapshot: dict, *, template: bytes | None = None, draft: bool = 
                   ea.get("reason", ""), ea.get("corrective", "")] for ea in slipped],
                 widths_cm=[3.2, 2.4, 2.2, 2.6, 3, 3], font_pt=8)
 
+    _annual_and_tracker(w, snap, shown)
+
     bench = snap.get("benchmarking") or []
     if shown["benchmarking"] and bench:
         w.heading("Benchmarking", 1, page_break=True)
@@ -473,3 +477,84 @@ def render_docx(snapshot: dict, *, template: bytes | None = None, draft: bool = 
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _picture_bytes(data_uri: str) -> bytes | None:
+    if not data_uri.startswith("data:image/") or ";base64," not in data_uri:
+        return None
+    try:
+        return base64.b64decode(data_uri.split(";base64,", 1)[1])
+    except ValueError:
+        return None
+
+
+def _annual_and_tracker(w: _Word, snap: dict, shown: dict) -> None:
+    """The parts of the annual documents and the exception tracker, where the pack holds them."""
+    if shown.get("year"):
+        w.heading("The year, priority by priority", 1, page_break=True)
+        for group in snap["year"]:
+            w.heading(group["priority"], 2)
+            if group["measures"]:
+                w.table(["Measure", "Figure", "Target", "RAG", "Direction of travel"],
+                        [[f"{m['ref']} {m['name']}", f"{m['value']} ({m['period']})" if m["period"] else m["value"],
+                          m["target"], m["rag_label"], m["direction_label"]] for m in group["measures"]],
+                        rag_column=3, rag_keys=[m["rag"] for m in group["measures"]], widths_cm=[6, 3, 2.5, 2, 2.5])
+            if group["actions"]:
+                w.table(["Action", "Owner", "Status"],
+                        [[f"{a['ref']} {a['title']}", a["owner"],
+                          a["status_label"] + (f", {a['completed']}" if a["completed"] else "")]
+                         for a in group["actions"]], widths_cm=[8, 4, 4])
+    if shown.get("specifications"):
+        w.heading("Technical specifications", 1, page_break=True)
+        for group in snap["specifications"]:
+            w.heading(group["priority"], 2)
+            for m in group["measures"]:
+                w.heading(f"{m['ref']} {m['name']} ({m['kind']})", 3)
+                w.key_values([(label, value) for label, value in m["fields"]])
+        if not snap["specifications"]:
+            w.para("No measure is in the scope of this document.")
+    tracker = snap.get("tracker")
+    if shown.get("tracker") and tracker:
+        w.heading(f"Exception tracker, {tracker['quarter']}", 1, page_break=True)
+        w.heading(f"Open exceptions ({len(tracker['open'])})", 2)
+        if tracker["open"]:
+            w.table(["Measure or action", "Opened", "Age (quarters)", "This quarter", "Recovery plan"],
+                    [[f"{r['ref']} {r['title']} ({r['kind']})", f"{r['opened']}: {r['because']}", str(r["age"]),
+                      ", ".join(x for x in ((r["latest"] or {}).get("figure", ""), (r["latest"] or {}).get(
+                          "rating", "")) if x), (r["latest"] or {}).get("recovery", "")] for r in tracker["open"]],
+                    widths_cm=[4.5, 3.5, 1.8, 3, 4], font_pt=8)
+        else:
+            w.para("No exception is open.")
+        w.heading(f"Closed this quarter ({len(tracker['closed'])})", 2)
+        if tracker["closed"]:
+            w.table(["Measure or action", "Opened", "Quarters open", "Closed because"],
+                    [[f"{r['ref']} {r['title']} ({r['kind']})", f"{r['opened']}: {r['because']}", str(r["age"]),
+                      r["closed_because"]] for r in tracker["closed"]], widths_cm=[5, 4, 2, 5])
+        else:
+            w.para("No exception closed this quarter.")
+    success = snap.get("success")
+    if shown.get("success") and success:
+        w.heading("Recognising success", 1, page_break=True)
+        w.heading(f"Measures Green and improving ({len(success['measures'])})", 2)
+        if success["measures"]:
+            w.table(["Measure", "Figure", "Target"], [[f"{m['ref']} {m['name']}", m["value"], m["target"]]
+                                                      for m in success["measures"]], widths_cm=[10, 3, 3])
+        else:
+            w.para("None yet.")
+        w.heading(f"Actions delivered ({len(success['actions'])})", 2)
+        for a in success["actions"] or []:
+            w.para(f"{a['ref']} {a['title']}" + (f", {a['completed']}" if a["completed"] else ""))
+        if not success["actions"]:
+            w.para("None yet.")
+    if shown.get("case_studies"):
+        w.heading("Case studies", 1, page_break=True)
+        for c in snap["case_studies"]:
+            w.heading(c["title"], 2)
+            w.para(" · ".join(x for x in (c["team"], c["priority"], c["period"], f"told by {c['author']}") if x),
+                   italic=True)
+            picture = _picture_bytes(c.get("picture") or "")
+            if picture:
+                w.picture(picture, c.get("picture_alt") or c["title"], width_cm=min(12.0, w.text_width_cm()))
+            w.para(c["story"])
+        if not snap["case_studies"]:
+            w.para("No case study has been approved for this year yet.")
