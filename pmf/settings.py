@@ -81,11 +81,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pmf.middleware.RefuseNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pmf.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -183,6 +185,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # Celery beat reads its schedule from the database (django-celery-beat), editable in the product.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_TRACK_STARTED = True
+# Jobs every installation runs whatever its councils (beat adds them to its database schedule at start):
+# packs whose worker died or whose message was lost are queued again.
+CELERY_BEAT_SCHEDULE = {
+    "recover-interrupted-packs": {"task": "reporting.tasks.recover_interrupted_packs", "schedule": 5 * 60},
+}
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -196,6 +203,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "performance@localhost
 
 # Security: strict by default in production (DEBUG off).
 SESSION_COOKIE_HTTPONLY = True
+# Sessions: signed out after SESSION_IDLE_TIMEOUT seconds without a request (30 minutes) and in any case
+# SESSION_ABSOLUTE_TIMEOUT seconds after signing in (12 hours); signing in always starts a new session.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -337,6 +337,13 @@ GRID = [
     Row("reminder preferences", "reminder_preferences", FORM,
                                                            "W    W    W   W   W   W   W   W   W   W   L",
         lambda o: _u("reminder_preferences"), lambda o: {"returns_due": "on", "sign_offs": "on"}),
+    # Everybody changes their own password (their current one first, then the validators).
+    Row("password change", "password_change", FORM,      "W    W    W   W   W   W   W   W   W   W   L",
+        lambda o: _u("password_change"),
+        lambda o: {"old_password": "harrowdale-demo", "new_password1": "Kestrel-Harbour-19",
+                   "new_password2": "Kestrel-Harbour-19"}),
+    Row("password changed", "password_change_done", PAGE, "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("password_change_done")),
     Row("schedule", "schedule", FORM,                      "W    N    N   N   N   N   N   N   N   W   L",
         lambda o: _u("schedule"), lambda o: {"enabled": "on", "days_before_due": "5", "repeat_every_days": "7"}),
     Row("schedule job", "schedule_job", FORM,              "W    N    N   N   N   N   N   N   N   -   L",
@@ -573,7 +580,10 @@ def _cells():
 
 def outsider() -> User:
     """A performance-unit user of another council: everything in Harrowdale is outside their councils."""
-    return f.user(f.council("Elsewhere Council"), Role.PERFORMANCE_UNIT)
+    person = f.user(f.council("Elsewhere Council"), Role.PERFORMANCE_UNIT)
+    person.set_password("harrowdale-demo")  # the demo's password, so the grid's password change works for them too
+    person.save(update_fields=["password"])
+    return person
 
 
 def sign_in(client: Client, role: str) -> Client:

@@ -386,7 +386,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, council_plan, name):
 def test_bad_parameters_never_give_a_500(perf, query, name):
     plan = Plan.objects.filter(council__slug="harrowdale", level__rank=6, status="active").order_by("pk").first()
     response = perf.get(_url(plan, name) + "?" + query)
-    assert response.status_code == 200
+    assert response.status_code == (400 if "%00" in query else 200)  # a null character: a page naming it
 
 
 def test_plan_without_measures(perf):
