@@ -131,3 +131,9 @@ def test_beat_schedules_the_recovery_of_interrupted_packs():
     assert task.task == "reporting.tasks.recover_interrupted_packs" and task.enabled
     assert task.interval.every * {"seconds": 1, "minutes": 60}[task.interval.period] == 300
     assert "reporting.tasks.recover_interrupted_packs" in app.tasks
+
+
+def test_every_signed_in_page_links_to_the_password_change(client):
+    _signed_in(client)
+    assert f'href="{reverse("password_change")}">Change your password</a>' in client.get(reverse("home")).text
+    assert "Change your password" not in client.get(reverse("login")).text  # signed out: no such link
