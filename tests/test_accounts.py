@@ -4,6 +4,7 @@ a new session on sign-in, and input no page can use answered with a clear 400.""
 import time
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from pmf.middleware import SEEN, STARTED
@@ -136,4 +137,4 @@ def test_beat_schedules_the_recovery_of_interrupted_packs():
 def test_every_signed_in_page_links_to_the_password_change(client):
     _signed_in(client)
     assert f'href="{reverse("password_change")}">Change your password</a>' in client.get(reverse("home")).text
-    assert "Change your password" not in client.get(reverse("login")).text  # signed out: no such link
+    assert "Change your password" not in Client().get(reverse("login")).text  # signed out: no such link
