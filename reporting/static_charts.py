@@ -192,7 +192,7 @@ def chart_svg(chart: dict, *, id_prefix: str | None = None, label: str | None = 
     of a pack draws its charts once, not on every view."""
     key = json.dumps(chart, sort_keys=True, default=str)
     if id_prefix is None:
-        id_prefix = "c" + hashlib.sha1(key.encode()).hexdigest()[:8] + "-"
+        id_prefix = "c" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:8] + "-"
     return _chart_svg(key, id_prefix, label)
 
 
