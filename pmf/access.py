@@ -223,4 +223,10 @@ register("pmf.ReminderSettings", in_councils("council"))
 register("pmf.ReminderPreference", in_councils("user__role_assignments__council"), subquery=True)
 register("pmf.ReminderLog", in_councils("council"))
 register("pmf.ScheduledJob", in_councils("council"))
+# The sign-in log (django-axes): the attempts on the accounts of people of the councils whose audit trail the
+# user reads. An attempt on a name that is no one's account belongs to no council: superusers only.
+_audited_usernames = lambda s: Q(  # noqa: E731
+    username__in=User.objects.filter(role_assignments__council__in=s.audit).values("username"))
+register("axes.AccessLog", _audited_usernames)
+register("axes.AccessFailureLog", _audited_usernames)
 register_unscoped("pmf.FinancialYear", "pmf.Period", "auth.Group", "auth.Permission", "contenttypes.ContentType")

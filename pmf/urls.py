@@ -35,6 +35,7 @@ urlpatterns = [
     path("accessibility/", views_public.accessibility, name="accessibility"),
     path("audit/", views_audit.audit_list, name="audit"),
     path("audit/export.csv", views_audit.audit_export, name="audit_export"),
+    path("audit/sign-ins/", views_audit.sign_in_log, name="sign_in_log"),
     path("audit/spot-checks/", views_spot_checks.spot_check_list, name="spot_checks"),
     path("audit/spot-checks/<int:pk>/", views_spot_checks.spot_check_detail, name="spot_check"),
     path("audit/spot-checks/<int:pk>/export.csv", views_spot_checks.spot_check_export, name="spot_check_export"),

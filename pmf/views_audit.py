@@ -11,8 +11,10 @@ import csv
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
+from axes.models import AccessFailureLog, AccessLog
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Q, QuerySet
@@ -177,3 +179,33 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(_csv_lines(entries), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-trail-{timezone.localdate():%Y-%m-%d}.csv"'
     return response
+
+
+SIGN_IN_OUTCOMES = [("failed", "Failed sign-ins"), ("signed_in", "Successful sign-ins")]
+
+
+class SignInFilterForm(forms.Form):
+    outcome = forms.ChoiceField(label="Show", choices=SIGN_IN_OUTCOMES, required=False)
+    q = forms.CharField(label="Username", required=False, max_length=150)
+
+
+@login_required
+def sign_in_log(request: HttpRequest) -> HttpResponse:
+    """Every sign-in, sign-out and failed sign-in on the accounts of the reader's councils, newest first: for the
+    performance unit and internal audit (ASVS: security events visible to those who act on them)."""
+    if not access.can_read_audit(request.user):
+        raise PermissionDenied("The sign-in log is for internal audit and the performance unit.")
+    form = SignInFilterForm(request.GET)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    failed = data.get("outcome") != "signed_in"
+    model = AccessFailureLog if failed else AccessLog
+    events = access.restrict(model.objects.all(), request.user)
+    if q := (data.get("q") or "").strip():
+        events = events.filter(username__icontains=q)
+    page, querystring = paginate(request, events.order_by("-attempt_time", "-id"), per_page=PER_PAGE)
+    return render(request, "pmf/sign_in_log.html", {
+        "nav": "audit", "form": form, "failed": failed, "page_obj": page, "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "querystring_without_page": querystring,
+        "problems": [f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()],
+    })

@@ -138,3 +138,74 @@ def test_every_signed_in_page_links_to_the_password_change(client):
     _signed_in(client)
     assert f'href="{reverse("password_change")}">Change your password</a>' in client.get(reverse("home")).text
     assert "Change your password" not in Client().get(reverse("login")).text  # signed out: no such link
+
+
+# -- Sign-in throttling, lock-out and the sign-in log (django-axes) ---------------------------------------------
+
+def _sign_in(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def _demo_user(username, password=NEW):
+    user = User.objects.get(username=username)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def test_thirty_wrong_passwords_lock_the_account_and_then_the_right_one_is_refused(client, settings):
+    _demo_user("tom.ashworth")
+    codes = [_sign_in(client, "tom.ashworth", f"guess-{n}").status_code for n in range(30)]
+    limit = settings.AXES_FAILURE_LIMIT
+    assert codes[:limit - 1] == [200] * (limit - 1)  # the sign-in page again, with its error
+    assert set(codes[limit:]) == {429}
+    locked = _sign_in(client, "tom.ashworth", NEW)
+    assert locked.status_code == 429
+    assert "Too many wrong passwords" in locked.text and "locked on this device for 15 minutes" in locked.text
+    assert client.get(reverse("home")).status_code == 302  # not signed in
+    # another account, from the same address, is not locked
+    _demo_user("grace.okafor")
+    assert _sign_in(client, "grace.okafor", NEW).status_code == 302
+
+
+def test_a_right_password_before_the_limit_resets_the_count(client, settings):
+    _demo_user("tom.ashworth")
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert _sign_in(client, "tom.ashworth", f"guess-{n}").status_code == 200
+    assert _sign_in(client, "tom.ashworth", NEW).status_code == 302
+    client.post(reverse("logout"))
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert _sign_in(client, "tom.ashworth", f"again-{n}").status_code == 200
+    assert _sign_in(client, "tom.ashworth", NEW).status_code == 302
+
+
+def test_the_performance_unit_reads_its_councils_sign_ins_and_failures(client):
+    _demo_user("tom.ashworth")
+    _sign_in(Client(), "tom.ashworth", "wrong-password")
+    _sign_in(Client(), "tom.ashworth", NEW)
+    _sign_in(Client(), "nobody-at-all", "wrong-password")  # no one's account: no council's log
+
+    _signed_in(client, "helen.marsh")
+    failures = client.get(reverse("sign_in_log"))
+    assert failures.status_code == 200
+    assert "1 failed sign-in," in failures.text and "<td>tom.ashworth</td>" in failures.text
+    assert "nobody-at-all" not in failures.text
+    successes = client.get(reverse("sign_in_log"), {"outcome": "signed_in", "q": "ashworth"})
+    assert "1 sign-in," in successes.text and "<td>tom.ashworth</td>" in successes.text
+
+    other = Client()
+    from pmf.choices import Role
+    from tests import factories as f
+    other.force_login(f.user(f.council("Elsewhere Council"), Role.PERFORMANCE_UNIT))
+    assert "0 failed sign-ins," in other.get(reverse("sign_in_log")).text  # another council sees none of it
+
+    _signed_in(client, "tom.ashworth")
+    assert client.get(reverse("sign_in_log")).status_code == 403
+
+
+def test_a_bad_filter_on_the_sign_in_log_is_named_not_a_500(client):
+    _signed_in(client, "helen.marsh")
+    response = client.get(reverse("sign_in_log"), {"outcome": "everything", "q": "x" * 500})
+    assert response.status_code == 200
+    assert "Show: Select a valid choice." in response.text
+    assert "Username: Ensure this value has at most 150 characters" in response.text

@@ -15,6 +15,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
+from django.test import RequestFactory
 from django.utils import timezone
 
 from demo import DEMO_AS_OF, DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG
@@ -414,13 +415,14 @@ def test_demo_password_works_for_every_named_login(council, settings):
     # The demo is loaded once per session with the configured (PBKDF2) hasher; conftest switches tests to MD5
     # only, so let the PBKDF2 hashes be checked here.
     settings.PASSWORD_HASHERS = [*settings.PASSWORD_HASHERS, "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    request = RequestFactory().post("/accounts/login/")  # as the sign-in page asks (django-axes needs a request)
     for role, username in DEMO_LOGINS.items():
-        user = authenticate(username=username, password=DEMO_PASSWORD)
+        user = authenticate(request, username=username, password=DEMO_PASSWORD)
         assert user is not None, username
         if role in Role.values:
             assert RoleAssignment.objects.filter(user=user, council=council, role=role).exists(), role
-    assert authenticate(username="admin", password=DEMO_PASSWORD).is_superuser
-    assert authenticate(username=DEMO_LOGINS["director"], password="wrong") is None
+    assert authenticate(request, username="admin", password=DEMO_PASSWORD).is_superuser
+    assert authenticate(request, username=DEMO_LOGINS["director"], password="wrong") is None
 
 
 def test_loading_again_changes_nothing(council):

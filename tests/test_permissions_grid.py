@@ -330,6 +330,8 @@ GRID = [
         lambda o: _u("home")),
     Row("audit", "audit", PAGE,                            "R    N    N   N   N   N   N   R   N   R   L",
         lambda o: _u("audit")),
+    Row("sign-in log", "sign_in_log", PAGE,                "R    N    N   N   N   N   N   R   N   R   L",
+        lambda o: _u("sign_in_log")),
     Row("audit_export", "audit_export", PAGE,              "R    N    N   N   N   N   N   R   N   R   L",
         lambda o: _u("audit_export")),
     # E5: everybody chooses their own reminders; the performance unit runs its own council's schedule (the
