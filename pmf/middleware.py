@@ -10,8 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.template.loader import render_to_string
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 STARTED = "pmf_session_started"
@@ -31,9 +30,7 @@ class RefuseNullCharactersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         for name, values in request.GET.lists():
             if "\x00" in name or any("\x00" in value for value in values):
-                printable = name.replace("\x00", "")
-                body = render_to_string("400.html", {"parameter": printable}, request=request)
-                return HttpResponse(body, status=400)
+                return render(request, "400.html", {"parameter": name.replace("\x00", "")}, status=400)
         return self.get_response(request)
 
 

@@ -34,7 +34,16 @@ EXPORT_CHUNK = 2000
 CSV_HEADER = ["When", "Who", "What", "Object type", "Object id", "Object", "Changes", "Reason", "Batch"]
 
 
-class AuditFilterForm(forms.Form):
+class FilterForm(forms.Form):
+    """Filters read from the URL: a filter that does not validate is left out and named, never a 500."""
+
+    def problems(self) -> list[str]:
+        """Each problem as one sentence naming its field: the filter is then left out, never a 500."""
+        return [f"{self.fields[name].label if name in self.fields else 'Filters'}: {message}"
+                for name, errors in self.errors.items() for message in errors]
+
+
+class AuditFilterForm(FilterForm):
     q = forms.CharField(label="Search object, person or reason", required=False, max_length=200)
     action = forms.ChoiceField(label="What", required=False)
     object_type = forms.ChoiceField(label="Object type", required=False)
@@ -56,11 +65,6 @@ class AuditFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "“Date to” must not be before “Date from”.")
         return data
-
-    def problems(self) -> list[str]:
-        """Each problem as one sentence naming its field: the filter is then left out, never a 500."""
-        return [f"{self.fields[name].label if name in self.fields else 'Filters'}: {message}"
-                for name, errors in self.errors.items() for message in errors]
 
 
 def type_label(label: str) -> str:
@@ -184,7 +188,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 SIGN_IN_OUTCOMES = [("failed", "Failed sign-ins"), ("signed_in", "Successful sign-ins")]
 
 
-class SignInFilterForm(forms.Form):
+class SignInFilterForm(FilterForm):
     outcome = forms.ChoiceField(label="Show", choices=SIGN_IN_OUTCOMES, required=False)
     q = forms.CharField(label="Username", required=False, max_length=150)
 
@@ -207,5 +211,5 @@ def sign_in_log(request: HttpRequest) -> HttpResponse:
     return render(request, "pmf/sign_in_log.html", {
         "nav": "audit", "form": form, "failed": failed, "page_obj": page, "failure_limit": settings.AXES_FAILURE_LIMIT,
         "querystring_without_page": querystring,
-        "problems": [f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()],
+        "problems": form.problems(),
     })
