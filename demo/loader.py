@@ -27,12 +27,13 @@ from demo import organisation as org
 from demo.catalogue import INDICATORS, PROFILES, SPEC_V2, Ind
 from demo.reports import make_report_definitions
 from demo.timetable import make_timetable
+from indicators import benchmarking
 from indicators.assessment import rag as rag_of
 from indicators.models import (
-    BenchmarkValue,
     CorporateRisk,
     Indicator,
     Return,
+    ReturnReopening,
     Specification,
     Target,
     TrajectoryPoint,
@@ -43,6 +44,7 @@ from plans.assessment import action_status
 from plans.models import Action, DecisionPoint, Milestone, Plan, PlanItem, PlanLevel, Programme, Project
 from pmf.calendar import due_date
 from pmf.choices import Frequency, Role
+from pmf.imports import Book
 from pmf.models import Committee, Council, Directorate, Period, Portfolio, RoleAssignment, Service, Team, User
 from pmf.periods import add_months, financial_year_label, period_for_date, periods_per_year
 from pmf.services import ensure_financial_year, maintenance_window, performance_unit_group
@@ -1113,13 +1115,20 @@ class DemoLoader:
     # ------------------------------------------------------------------------------------------ benchmarks
 
     def make_benchmarks(self) -> None:
-        rows = []
+        """C4: the comparators' values come in as national data would (issue 12): an LG Inform download per year
+        (metric, area code, area name, period, value), the council's comparator groups and the metric of each
+        benchmarked measure, through the benchmarking importer (indicators/benchmarking.py)."""
+        codes = {name: f"E06099{902 + n:03d}" for n, name in enumerate(org.COMPARATORS)}
+        header = ("metric", "metric title", "area code", "area name", "period", "value")
+        national: dict[int, list[tuple]] = {year: [header] for year in self.years[:2]}
+        mapping = [("measure", "source", "metric")]
         for ip in self.plans:
             ind = ip.ind
             if not ind.bench:
                 continue
             rng = self.rng("benchmarks", ind.ref)
             low, high = self.bounds(ind)
+            mapping.append((ind.ref, "LG Inform", ind.ref))
             for year in self.years[:2]:
                 outturn = ip.outturn.get(year)
                 if outturn is None:
@@ -1127,11 +1136,20 @@ class DemoLoader:
                 for name in sorted(rng.sample(org.COMPARATORS, rng.randint(8, 15))):
                     value = float(outturn) * (1 + rng.gauss(0, 0.1))
                     value = min(max(value, float(low)), float(high))
-                    rows.append(BenchmarkValue(
-                        indicator=ip.obj, financial_year_id=year, comparator=name, value=dec(value, ind.dp),
-                        source=f"LG Inform{f' ({ind.code})' if ind.code else ''}, published "
-                               f"{rng.choice(MONTHS[5:11])} {year + 1}"))
-        BenchmarkValue.objects.bulk_create(rows)
+                    national[year].append((ind.ref, ind.title, codes[name], name, self.fy(year), dec(value, ind.dp)))
+                    rng.choice(MONTHS[5:11])  # drawn as before the importer, so the demo's figures stay the same
+        groups = [("group", "kind", "area code", "area name")]
+        for group, kind in (("CIPFA nearest neighbours", "cipfa"), ("Children's services statistical neighbours",
+                                                                    "custom")):
+            groups += [(group, kind, code, name) for name, code in codes.items()]
+        for year, rows in national.items():
+            benchmarking.import_benchmarks(
+                book=Book(f"lg-inform-{year}.csv", {"national values": rows}), council=self.council, user=None,
+                source="LG Inform", published_on=date(year + 1, 10, 31))
+        outcome = benchmarking.import_benchmarks(
+            book=Book("comparators.xlsx", {"comparator groups": groups, "metric mapping": mapping}),
+            council=self.council, user=None)
+        assert outcome.ok, outcome.problems
 
     # ------------------------------------------------------------------------------------------ actions
 
@@ -1333,6 +1351,7 @@ def _delete_demo(council: Council) -> None:
         study.picture.delete(save=False)
     CaseStudy.objects.filter(council=council).delete()
     ReportDefinition.objects.filter(council=council).delete()
+    ReturnReopening.objects.filter(ret__indicator__council=council).delete()
     Return.objects.filter(indicator__council=council).delete()
     Indicator.objects.filter(council=council).update(current_spec=None)
     Indicator.objects.filter(council=council).delete()
@@ -1356,11 +1375,12 @@ def _delete_demo(council: Council) -> None:
 
 
 def load_demo(*, as_of: date = DEMO_AS_OF, reset: bool = False) -> tuple[Council, bool]:
-    """Load the demo council unless it exists (``reset`` deletes it first). Returns (council, created)."""
+    """Load the demo council unless it exists (``reset`` deletes it first). Returns (council, created). The
+    removal is the database owner's work, in a transaction of its own (pmf.services.maintenance_window)."""
+    if reset and (existing := Council.objects.filter(slug=DEMO_SLUG).first()) is not None:
+        delete_demo(existing)
     with transaction.atomic():
         existing = Council.objects.filter(slug=DEMO_SLUG).first()
-        if existing is not None and not reset:
-            return existing, False
         if existing is not None:
-            delete_demo(existing)
+            return existing, False
         return DemoLoader(as_of).load(), True

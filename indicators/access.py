@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from plans.access import action_q, beneath_remit
-from pmf.access import Scope, any_of, can_configure, in_councils, register, scope_for
+from pmf.access import Scope, any_of, can_configure, in_councils, register, register_unscoped, scope_for
 from pmf.models import User
 
 
@@ -41,6 +41,11 @@ register("indicators.EntryReopening", lambda s: indicator_q(s, "indicator__"), s
 register("indicators.RecoveryPlan", lambda s: indicator_q(s, "indicator__") | action_q(s, "action__"), subquery=True)
 register("indicators.CorporateRisk", in_councils("council"))
 register("indicators.BenchmarkValue", lambda s: indicator_q(s, "indicator__"), subquery=True)
+# National benchmarking data (issue 12): published figures, the same for every council; a council's own groups
+# and mappings are read within it.
+register_unscoped("indicators.Area", "indicators.NationalMetric", "indicators.NationalValue")
+register("indicators.ComparatorGroup", in_councils("council"))
+register("indicators.MetricMapping", lambda s: indicator_q(s, "indicator__"), subquery=True)
 
 
 # -- What a user may do with a measure's returns ----------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.utils import timezone
 from indicators.choices import ReturnState
 from indicators.models import (
     BenchmarkValue,
+    ComparatorGroup,
     CorporateRisk,
     Indicator,
     Return,
@@ -154,7 +155,7 @@ class ReturnAdmin(ScopedModelAdmin):
 
 @admin.register(CorporateRisk)
 class CorporateRiskAdmin(ScopedModelAdmin):
-    list_display = ["ref", "title", "council", "owner"]
+    list_display = ["ref", "title", "council", "owner", "likelihood", "impact"]
     list_filter = ["council"]
     search_fields = ["ref", "title"]
     autocomplete_fields = ["owner"]
@@ -166,6 +167,16 @@ class BenchmarkValueAdmin(ScopedModelAdmin):
     list_filter = ["financial_year"]
     search_fields = ["indicator__ref", "comparator"]
     autocomplete_fields = ["indicator"]
+
+
+@admin.register(ComparatorGroup)
+class ComparatorGroupAdmin(ScopedModelAdmin):
+    """C4: a council's comparator groups, as data (also imported with ``manage.py import_benchmarks``)."""
+
+    list_display = ["name", "council", "kind"]
+    list_filter = ["council", "kind"]
+    search_fields = ["name", "areas__name", "areas__code"]
+    filter_horizontal = ["areas"]
 
 
 # -- The plan admin's action that reaches into measures ----------------------------------------------------------

@@ -7,7 +7,9 @@ from django import forms
 
 from indicators.choices import Calculation, Confidence
 from indicators.models import Indicator, Return
-from indicators.services import MAX_EVIDENCE_BYTES, Entry
+from indicators.services import EVIDENCE, MAX_EVIDENCE_BYTES, Entry
+from pmf import uploads
+from pmf.forms import VersionField
 
 DECIMAL = {"max_digits": 18, "decimal_places": 6, "required": False}
 
@@ -30,7 +32,7 @@ class ReturnForm(forms.Form):
                                             choices=[("", "—"), *Confidence.choices])
     evidence = forms.FileField(required=False, help_text=f"PDF, image, CSV, text, Excel or Word, up to "
                                                          f"{MAX_EVIDENCE_BYTES // 1048576} MB.")
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args, indicator: Indicator, ret: Return | None = None, **kwargs):
         if ret is not None and "initial" not in kwargs and not args:
@@ -47,6 +49,7 @@ class ReturnForm(forms.Form):
             del self.fields["denominator"]
             unit = spec.get_unit_display().lower()
             self.fields["value"].help_text = f"In {unit}, to {spec.decimal_places} decimal places."
+        self.fields["evidence"].widget.attrs["accept"] = ",".join(EVIDENCE.extensions)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -64,6 +67,14 @@ class ReturnForm(forms.Form):
             "forecast_confidence": ret.forecast_confidence,
             "version": ret.version,
         }
+
+    def clean_evidence(self):
+        """The file is checked by its content before anything is saved (``pmf.uploads``); the service checks it
+        again (the same answer, not read twice)."""
+        upload = self.cleaned_data.get("evidence")
+        if upload:
+            uploads.check(upload, EVIDENCE)
+        return upload
 
     def clean(self):
         data = super().clean()
@@ -101,5 +112,5 @@ class RecoveryPlanForm(forms.Form):
     expected_on_target = forms.DateField(label="Date expected back on target",
                                          widget=forms.DateInput(attrs={"type": "date"}),
                                          help_text="The date performance should be back on target.")
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 

@@ -37,16 +37,32 @@ class CorporateRisk(models.Model):
     ref = models.CharField("reference", max_length=20)
     title = models.CharField(max_length=250)
     owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks_owned")
+    likelihood = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="How likely the risk is, 1 (rare) to 5 (almost certain), as the council's register scores it.")
+    impact = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="How severe it would be, 1 (minimal) to 5 (severe).")
 
     class Meta:
         ordering = ["council", "ref"]
         constraints = [
             models.UniqueConstraint(fields=["council", "ref"], name="risk_ref_unique_in_council",
                                     violation_error_message="This council already has a risk with that reference."),
+            models.CheckConstraint(
+                condition=(Q(likelihood__isnull=True) | Q(likelihood__gte=1, likelihood__lte=5))
+                & (Q(impact__isnull=True) | Q(impact__gte=1, impact__lte=5)),
+                name="risk_scores_1_to_5",
+                violation_error_message="Likelihood and impact are scored 1 to 5."),
         ]
 
     def __str__(self) -> str:
         return f"{self.ref} {self.title}"
+
+    @property
+    def score(self) -> int | None:
+        """Likelihood × impact (1 to 25), where both are scored."""
+        return self.likelihood * self.impact if self.likelihood and self.impact else None
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -416,6 +432,28 @@ class EntryReopening(models.Model):
         return f"{self.indicator.ref} {self.period} reopened until {self.until}"
 
 
+class ReturnReopening(models.Model):
+    """B5: an approved return reopened, with the reason, by whom, and the version of the return it reopened. The
+    database lets an approved return leave that state only in the transaction that wrote this row and its audit
+    entry (pmf/integrity.py); rows are never changed or deleted."""
+
+    ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="reopenings", verbose_name="return")
+    return_version = models.PositiveIntegerField(help_text="The version of the return that was reopened.")
+    reason = models.TextField()
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="return_reopening_has_reason",
+                                   violation_error_message="Reopening an approved return needs a reason."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ret} reopened"
+
+
 class RecoveryStatus(models.TextChoices):
     REQUESTED = "requested", "Requested: awaiting the owner's plan"
     IN_PLACE = "in_place", "In place"
@@ -554,3 +592,97 @@ class SpotCheckItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ret}: {self.get_outcome_display()}"
+
+
+# -- National benchmarking data (C4, issue 12) -----------------------------------------------------------------
+
+class ComparatorKind(models.TextChoices):
+    CIPFA = "cipfa", "CIPFA nearest neighbours"
+    REGION = "region", "Region"
+    UNITARIES = "unitaries", "All English unitaries"
+    CUSTOM = "custom", "A custom list"
+
+
+class Area(models.Model):
+    """A local authority area, by its ONS (GSS) code, as the national data downloads name it."""
+
+    code = models.CharField("ONS (GSS) code", max_length=9, unique=True, help_text="e.g. E06000050")
+    name = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class NationalMetric(models.Model):
+    """A metric of a national data set (LG Inform, Oflog), by the code its download gives it."""
+
+    source = models.CharField(max_length=60, help_text="e.g. LG Inform, Oflog")
+    code = models.CharField(max_length=60, help_text="The metric's identifier in its source.")
+    title = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["source", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "code"], name="national_metric_unique",
+                                    violation_error_message="That source already has a metric with this code."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.code}" + (f": {self.title}" if self.title else "")
+
+
+class NationalValue(models.Model):
+    """One area's value of a national metric for a financial year, with where and when it was published."""
+
+    metric = models.ForeignKey(NationalMetric, on_delete=models.CASCADE, related_name="values")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="values")
+    financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(**VALUE)
+    published_on = models.DateField(null=True, blank=True, help_text="When the source published the figure.")
+    file_name = models.CharField(max_length=200, blank=True, help_text="The download it came from.")
+
+    class Meta:
+        ordering = ["metric", "financial_year", "area"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "area", "financial_year"], name="national_value_unique",
+                                    violation_error_message="That area already has a value of this metric for the "
+                                                            "year."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.area.code} {self.financial_year}: {self.value}"
+
+
+class MetricMapping(models.Model):
+    """A council's measure and the national metric it is compared on."""
+
+    indicator = models.OneToOneField(Indicator, on_delete=models.CASCADE, related_name="national_metric")
+    metric = models.ForeignKey(NationalMetric, on_delete=models.PROTECT, related_name="mappings")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.ref} ← {self.metric}"
+
+
+class ComparatorGroup(models.Model):
+    """C4: the councils a council compares itself with, as data: its CIPFA nearest neighbours, its region, all
+    English unitaries or a list of its own. A measure uses the group its specification names."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="comparator_groups")
+    name = models.CharField(max_length=150, help_text="As measures' specifications name it, e.g. CIPFA nearest "
+                                                      "neighbours.")
+    kind = models.CharField(max_length=12, choices=ComparatorKind.choices, default=ComparatorKind.CUSTOM)
+    areas = models.ManyToManyField(Area, related_name="comparator_groups")
+
+    class Meta:
+        ordering = ["council", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "name"], name="comparator_group_name_unique",
+                                    violation_error_message="This council already has a comparator group of that "
+                                                            "name."),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -12,6 +12,10 @@ from decimal import Decimal
 
 from indicators.assessment import Rag, quantize
 
+#: The largest figure a return stores (18 digits, 6 of them after the decimal point).
+MAX_WHOLE_DIGITS = 12
+MAX_FIGURE = Decimal("999999999999.999999")
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -59,6 +63,11 @@ def check(
                                 f"For a percentage the numerator ({numerator:f}) cannot exceed the denominator "
                                 f"({denominator:f}).", True))
     figure_field = "numerator" if calculation == "ratio" else "value"  # the field the officer typed
+    if value is not None and abs(value) > MAX_FIGURE:  # a numerator over a tiny denominator, say
+        problems.append(Problem(figure_field, "figure_fits",
+                                f"The figure this gives is too large to store: it can have at most {MAX_WHOLE_DIGITS} "
+                                "digits before the decimal point. Check the numerator and the denominator.", True))
+        value = None  # nothing more can be said of it
     if value is not None and plausible_min is not None and value < plausible_min:
         problems.append(Problem(figure_field, "plausible_bounds",
                                 f"{_fmt(value, decimal_places)} is below the plausible minimum of "

@@ -7,12 +7,12 @@ with the current object (the form then shows the current figures).
 
 from __future__ import annotations
 
-import os
+import copy
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,10 +28,11 @@ from indicators.models import (
     RecoveryPlan,
     RecoveryStatus,
     Return,
+    ReturnReopening,
     Target,
     TrajectoryPoint,
 )
-from pmf import access, audit, clock
+from pmf import access, audit, clock, uploads
 from pmf.calendar import due_date
 from pmf.choices import AuditAction, RecoveryScope
 from pmf.errors import Conflict, Refused
@@ -41,16 +42,8 @@ RETURN_FIELDS = ["value", "numerator", "denominator", "forecast", "forecast_conf
                  "no_data_reason", "is_estimate", "state", "returned_reason"]
 EDITABLE_STATES = {ReturnState.DRAFT, ReturnState.RETURNED, ReturnState.SUBMITTED, ReturnState.VERIFIED}
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES = {
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".csv": "text/csv",
-    ".txt": "text/plain",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+# Evidence is checked by its content, not its name (pmf/uploads.py): the kinds the return entry form accepts.
+EVIDENCE = uploads.Rules.of(["pdf", "png", "jpeg", "csv", "txt", "xlsx", "docx"], max_bytes=MAX_EVIDENCE_BYTES)
 
 
 @dataclass
@@ -92,7 +85,10 @@ def computed_value(indicator: Indicator, entry: Entry) -> Decimal | None:
     if spec.calculation == Calculation.RATIO:
         if entry.numerator is None or entry.denominator in (None, 0):
             return None
-        return rules.quantize(entry.numerator / entry.denominator * spec.multiplier, spec.decimal_places)
+        value = entry.numerator / entry.denominator * spec.multiplier
+        if abs(value) > quality.MAX_FIGURE:
+            return value  # too large to store, or to round: quality.check refuses it
+        return rules.quantize(value, spec.decimal_places)
     return entry.value
 
 
@@ -114,7 +110,8 @@ def preview(*, indicator: Indicator, period: Period, entry: Entry, ret: Return |
     ``adding_evidence``: a file comes with the entry (it counts as the evidence B6 may ask for)."""
     series = selectors.load_series(Indicator.objects.filter(pk=indicator.pk))[0]
     value = computed_value(indicator, entry)
-    draft = Return(indicator=indicator, period=period, value=value, numerator=entry.numerator,
+    fits = value is None or abs(value) <= quality.MAX_FIGURE  # if not, quality.check says so; nothing to rate
+    draft = Return(indicator=indicator, period=period, value=value if fits else None, numerator=entry.numerator,
                    denominator=entry.denominator, no_data_reason=entry.no_data_reason)
     series.returns[period.key] = draft
     series._cache.clear()
@@ -217,16 +214,25 @@ def save_return(*, user: User, indicator: Indicator, period: Period, entry: Entr
 
 
 def _transition(*, user: User, ret: Return, version: int, source: set[str], action: str, reason: str = "",
-                **fields) -> Return:
+                record_first: bool = False, **fields) -> Return:
+    """Move a return between states, conditional on the version the user saw, with its audit entry. With
+    ``record_first`` the entry is written before the change (the database requires that of a reopening)."""
     before = audit.snapshot(ret, RETURN_FIELDS)
+    if record_first:
+        preview = copy.copy(ret)
+        for name, value in fields.items():
+            setattr(preview, name, value)
+        audit.record(user=user, action=action, obj=ret, reason=reason,
+                     changes=audit.diff(before, audit.snapshot(preview, RETURN_FIELDS)))
     updated = Return.objects.filter(pk=ret.pk, version=version, state__in=source).update(
         version=F("version") + 1, updated_at=timezone.now(), **fields)
     if not updated:
         raise Conflict(Return.objects.get(pk=ret.pk), "Someone else acted on this return first; its current "
                                                        "state is shown.")
     ret.refresh_from_db()
-    audit.record(user=user, action=action, obj=ret, reason=reason,
-                 changes=audit.diff(before, audit.snapshot(ret, RETURN_FIELDS)))
+    if not record_first:
+        audit.record(user=user, action=action, obj=ret, reason=reason,
+                     changes=audit.diff(before, audit.snapshot(ret, RETURN_FIELDS)))
     return ret
 
 
@@ -317,8 +323,11 @@ def reopen_return(*, user: User, ret: Return, version: int, reason: str) -> Retu
         raise PermissionDenied("Only the performance unit or the directorate's sign-off can reopen a return.")
     if not reason.strip():
         raise Refused({"reason": "Say why the approved return is being reopened."})
+    # The database lets an approved return change state only in a transaction that has recorded its reopening
+    # and the audit entry first (pmf/integrity.py); a conflict below rolls both back.
+    ReturnReopening.objects.create(ret=ret, return_version=version, reason=reason.strip(), by=user)
     return _transition(user=user, ret=ret, version=version, source={ReturnState.APPROVED}, action="reopen",
-                       reason=reason.strip(), state=ReturnState.RETURNED,
+                       reason=reason.strip(), record_first=True, state=ReturnState.RETURNED,
                        returned_reason=f"Reopened: {reason.strip()}", approved_by=None, approved_at=None)
 
 
@@ -340,20 +349,18 @@ def reopen_period(*, user: User, indicator: Indicator, period: Period, until: da
 
 @transaction.atomic
 def attach_evidence(*, user: User, ret: Return, upload) -> Evidence:
-    """B5: attach a file to a return (size and type limited)."""
+    """B5: attach a file to a return, checked by its content (``pmf.uploads``: type, size, name, and what an
+    Office file expands to) before anything is stored."""
     if not can_enter_return(user, ret.indicator):
         raise PermissionDenied("Only the indicator's performance lead or the performance unit attaches evidence.")
     if ret.state == ReturnState.APPROVED:
         raise Refused({"evidence": "The return is approved and locked: evidence can no longer be added."})
-    ext = os.path.splitext(upload.name)[1].lower()
-    if ext not in EVIDENCE_TYPES:
-        raise Refused({"evidence": f"“{upload.name}” is not an accepted type. Accepted: "
-                                   f"{', '.join(sorted(EVIDENCE_TYPES))}."})
-    if upload.size > MAX_EVIDENCE_BYTES:
-        raise Refused({"evidence": f"“{upload.name}” is {upload.size / 1048576:.1f} MB; the limit is "
-                                   f"{MAX_EVIDENCE_BYTES // 1048576} MB."})
-    evidence = Evidence.objects.create(ret=ret, file=upload, original_name=os.path.basename(upload.name)[:200],
-                                       size=upload.size, content_type=EVIDENCE_TYPES[ext], uploaded_by=user)
+    try:
+        checked = uploads.check(upload, EVIDENCE)  # by its content: type, name, size, what it expands to
+    except ValidationError as refused:
+        raise Refused({"evidence": refused.messages}) from None
+    evidence = Evidence.objects.create(ret=ret, file=upload, original_name=checked.name[:200], size=checked.size,
+                                       content_type=checked.content_type, uploaded_by=user)
     audit.record(user=user, action="upload", obj=evidence, council=ret.indicator.council,
                  changes={"file": [None, evidence.original_name]})
     return evidence

@@ -23,7 +23,7 @@ from plans.choices import CURRENT_PLAN_STATUSES, Approver, PlanStatus
 from plans.models import Plan
 from pmf import access, clock
 from pmf.errors import Conflict, Refused
-from pmf.forms import show_refusal
+from pmf.forms import VersionField, show_refusal
 from pmf.models import Council
 from pmf.pagination import int_param
 from pmf.periods import financial_year_label, period_for_date
@@ -36,7 +36,7 @@ class ApproveForm(forms.Form):
     note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     targets_reviewed = forms.BooleanField(label="I have reviewed the targets listed, which this approval locks",
                                           required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, data=None, *, kinds: list[str], needs_reference: bool, **kwargs):
         super().__init__(data, **kwargs)
@@ -53,7 +53,7 @@ class ApproveForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="Why it goes back to draft", max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 def _plan(request: HttpRequest, pk: int):

@@ -22,6 +22,7 @@ from pmf import access
 from pmf.downloads import file_download
 from pmf.forms import ReasonForm, show_refusal
 from pmf.models import Period
+from pmf.pagination import int_param
 
 
 def _indicator(request: HttpRequest, pk: int) -> Indicator:
@@ -116,10 +117,11 @@ def _selected(request: HttpRequest, returns) -> list[tuple[Return, int]]:
     items = []
     by_pk = {r.pk: r for r in returns}
     for raw in request.POST.getlist("approve"):
-        pk_text, _, version = raw.partition(":")
-        ret = by_pk.get(int(pk_text)) if pk_text.isdigit() else None
-        if ret is not None and version.isdigit():
-            items.append((ret, int(version)))
+        pk_text, _, version_text = raw.partition(":")
+        ret = by_pk.get(int_param(pk_text))
+        version = int_param(version_text)
+        if ret is not None and version is not None:
+            items.append((ret, version))
     return items
 
 
@@ -210,11 +212,14 @@ def decide_update(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         approve = request.POST.get("decision") == "approve"
-        version = request.POST.get("version", "")
-        if approve or form.is_valid():
+        version = int_param(request.POST.get("version", ""))
+        valid = form.is_valid()
+        # Approving needs no reason, but one given goes into the audit trail: it must pass the form's checks.
+        reason_refused = "reason" in form.errors and request.POST.get("reason", "").strip()
+        if (approve and not reason_refused) or valid:
             try:
-                sign_off_action_update(user=request.user, update=update, version=int(version) if version.isdigit()
-                                       else -1, approve=approve, reason=request.POST.get("reason", ""))
+                sign_off_action_update(user=request.user, update=update, version=-1 if version is None else version,
+                                       approve=approve, reason=form.cleaned_data.get("reason", ""))
             except services.Refused as refused:
                 show_refusal(form, refused)
             except services.Conflict as conflict:

@@ -19,7 +19,7 @@ from indicators.models import SpotCheck, SpotCheckItem, SpotCheckOutcome
 from pmf import access, clock
 from pmf.downloads import content_download
 from pmf.errors import Conflict, Refused
-from pmf.forms import show_refusal
+from pmf.forms import VersionField, show_refusal
 from pmf.models import Council, Period
 from pmf.pagination import int_param, paginate
 
@@ -46,7 +46,7 @@ class OutcomeForm(forms.Form):
                                          (SpotCheckOutcome.ISSUE, SpotCheckOutcome.ISSUE.label)],
                                 widget=forms.RadioSelect)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 def _audited_councils(request: HttpRequest) -> list[int]:

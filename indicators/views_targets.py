@@ -23,7 +23,7 @@ from indicators.choices import MeasureType, Polarity
 from indicators.formatting import figure
 from indicators.models import Specification, Target
 from pmf import access
-from pmf.forms import show_refusal
+from pmf.forms import VersionField, show_refusal
 from pmf.periods import period_label, periods_per_year
 
 VALUE = {"max_digits": 18, "decimal_places": 6, "required": False}
@@ -115,7 +115,7 @@ class DraftTargetForm(TargetFiguresForm):
     needs_baseline = forms.BooleanField(label="The target is set from the baseline", required=False,
                                         help_text="Without a baseline such a measure is not rated.")
     note = forms.CharField(label="Note", max_length=300, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     tail = ["baseline", "needs_baseline", "note", "version"]
 
     def __init__(self, data=None, **kwargs):

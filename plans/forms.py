@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from plans.models import ActionUpdate
+from pmf.forms import VersionField
 
 
 class ActionUpdateForm(forms.Form):
@@ -15,7 +16,7 @@ class ActionUpdateForm(forms.Form):
     no_longer_viable_reason = forms.CharField(label="Why it is no longer viable", required=False,
                                               widget=forms.Textarea(attrs={"rows": 2}))
     commentary = forms.CharField(label="Progress commentary", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -223,6 +223,7 @@ register("pmf.ReminderSettings", in_councils("council"))
 register("pmf.ReminderPreference", in_councils("user__role_assignments__council"), subquery=True)
 register("pmf.ReminderLog", in_councils("council"))
 register("pmf.ScheduledJob", in_councils("council"))
+register("pmf.ApiToken", lambda s: Q(user=s.user_id))  # a person's own personal API tokens
 # The sign-in log (django-axes): the attempts on the accounts of people of the councils whose audit trail the
 # user reads. An attempt on a name that is no one's account belongs to no council: superusers only.
 _audited_usernames = lambda s: Q(  # noqa: E731

@@ -162,3 +162,15 @@ class ReminderPreferenceAdmin(ScopedModelAdmin):
 
 # ReminderLog (what was reminded, a record the reminder runs write) and ScheduledJob (kept by reporting.schedule) are
 # not registered: neither is added or changed by hand; the schedule page shows both.
+
+# Two-factor devices (django-otp) hold secrets and are never edited by hand: the performance unit resets someone's
+# two-factor authentication from the product (pmf/views_two_factor.py), audited. Their admin pages are imported
+# here first, so that they are registered before being taken off whatever order the apps load in.
+from django_otp.plugins.otp_static import admin as _otp_static_admin  # noqa: E402, F401
+from django_otp.plugins.otp_static.models import StaticDevice  # noqa: E402
+from django_otp.plugins.otp_totp import admin as _otp_totp_admin  # noqa: E402, F401
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+for _device_model in (StaticDevice, TOTPDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)

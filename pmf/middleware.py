@@ -21,13 +21,15 @@ SEEN_RESOLUTION = 60
 
 
 class RefuseNullCharactersMiddleware:
-    """A NUL character (``%00``) in an address's parameters is never meaningful and the database refuses it: answer
-    400 with a page naming the parameter, not a 500 from deep inside a query."""
+    """A NUL character (``%00``) in an address or its parameters is never meaningful and the database refuses it:
+    answer 400 with a page naming the parameter (or saying it is the address), not a 500 from deep inside a query."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info:  # e.g. a measure's reference: the database refuses it too
+            return render(request, "400.html", {"in_path": True}, status=400)
         for name, values in request.GET.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 return render(request, "400.html", {"parameter": name.replace("\x00", "")}, status=400)

@@ -191,6 +191,11 @@ class User(AbstractUser):
     is_member = models.BooleanField(
         "elected member", default=False, help_text="An elected councillor rather than an officer."
     )
+    sso_subject = models.CharField(
+        "single sign-on identifier", max_length=255, null=True, blank=True, unique=True, editable=False,
+        help_text="Who this person is at the council's identity provider (Entra ID's object ID), kept from their "
+                  "first single sign-on.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -315,6 +320,11 @@ class RoleAssignment(models.Model):
     delegate_for = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.CASCADE, related_name="delegations",
         help_text="For a sign-off delegate: the director on whose behalf they sign.",
+    )
+    from_sso = models.BooleanField(
+        "from single sign-on", default=False, editable=False,
+        help_text="Given at single sign-on by one of the person's groups; ended at a sign-in when no group gives it "
+                  "any more. Roles given by hand are never ended that way.",
     )
 
     class Meta:
@@ -524,3 +534,32 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.council}"
+
+
+class ApiToken(models.Model):
+    """A personal API token (the REST API, README "API"): a random secret shown once when it is made; only its
+    SHA-256 digest is stored. It acts as its person, scoped exactly like them, until it expires or is revoked."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. “Power BI refresh”.")
+    digest = models.CharField(max_length=64, unique=True, editable=False, help_text="SHA-256 of the secret, in hex.")
+    prefix = models.CharField(max_length=12, editable=False, help_text="The secret's first characters, to tell "
+                                                                      "tokens apart.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="api_token_expires_after_made",
+                                   violation_error_message="A token must expire after it is made."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -13,9 +13,15 @@ def paginate(request: HttpRequest, object_list, per_page: int = 25) -> tuple[Pag
 
 
 def int_param(raw: str, *, maximum: int = 2**31 - 1) -> int | None:
-    """A whole-number query parameter, or None when it is not one (or beyond what the database holds)."""
+    """A whole-number query parameter, or None when it is not one (or beyond what the database holds).
+
+    Only the digits 0 to 9: ``str.isdigit`` also accepts "²" and other digits ``int`` cannot read, and a number of
+    thousands of digits is refused by ``int`` itself, so both are checked before converting."""
     raw = (raw or "").strip()
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         return None
-    value = int(raw)
+    digits = raw.lstrip("0") or "0"
+    if len(digits) > len(str(maximum)):
+        return None
+    value = int(digits)
     return value if value <= maximum else None

@@ -32,6 +32,8 @@ PER_PAGE = 50
 SYSTEM_USER = "system"  # the user filter's value for entries made by the system (no signed-in user)
 EXPORT_CHUNK = 2000
 CSV_HEADER = ["When", "Who", "What", "Object type", "Object id", "Object", "Changes", "Reason", "Batch"]
+# The dates the filters accept: the trail holds nothing older, and a day past 9999-12-31 cannot be computed.
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
 
 
 class FilterForm(forms.Form):
@@ -61,6 +63,10 @@ class AuditFilterForm(FilterForm):
 
     def clean(self):
         data = super().clean()
+        for name in ("date_from", "date_to"):
+            day = data.get(name)
+            if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+                self.add_error(name, f"Enter a date from {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d}.")
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "“Date to” must not be before “Date from”.")

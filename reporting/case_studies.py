@@ -4,45 +4,33 @@ Each change is one transaction with its audit entry (E3)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
-from pmf import access, audit
+from pmf import access, audit, uploads
 from pmf.choices import AuditAction
 from pmf.errors import Conflict, Refused
 from pmf.models import User
 from reporting.models import CaseStudy, CaseStudyStatus
 
 MAX_PICTURE_BYTES = 5 * 1024 * 1024
-MAX_PICTURE_PIXELS = 40_000_000  # refused above this: a picture that would take the server's memory to open
-PICTURE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+PICTURES = uploads.Rules.of(["jpeg", "png", "gif", "webp"], max_bytes=MAX_PICTURE_BYTES)
 FIELDS = ["title", "story", "team", "priority", "financial_year", "quarter", "picture_alt", "status",
           "is_published", "review_note"]
 
 
 def check_picture(upload) -> None:
-    """A picture is read by its content, not its name: a real JPEG, PNG, GIF or WebP image, of sensible size."""
+    """A picture is read by its content, not its name (``pmf.uploads``): a real JPEG, PNG, GIF or WebP image whose
+    name says the same, of sensible size and within the limit on pixels (``UPLOAD_MAX_IMAGE_PIXELS``)."""
     if upload.size > MAX_PICTURE_BYTES:
         raise Refused({"picture": f"The picture is {upload.size / 1048576:.1f} MB; the limit is "
                                   f"{MAX_PICTURE_BYTES // 1048576} MB."})
     try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            kind = image.format
-            width, height = image.size
-            if width * height > MAX_PICTURE_PIXELS:
-                raise Refused({"picture": "The picture is too large to use: make it smaller than 40 megapixels."})
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise Refused({"picture": "The picture is not an image that can be read (JPEG, PNG, GIF or WebP)."}) \
-            from None
-    finally:
-        upload.seek(0)
-    if kind not in PICTURE_FORMATS:
-        raise Refused({"picture": f"A {kind} picture is not accepted: use JPEG, PNG, GIF or WebP."})
+        uploads.check(upload, PICTURES)
+    except ValidationError as refused:
+        raise Refused({"picture": refused.messages}) from None
 
 
 @transaction.atomic

@@ -290,6 +290,7 @@ class Benchmark:
     ranking: list[dict]  # rank, name, value, is_council: the comparators and the council, best first
     figure: dict
     sentence: str
+    sources: str = ""  # where the comparator values come from, and when they were published
 
 
 def _quantile(ordered: Sequence[Decimal], fraction: Decimal) -> Decimal:
@@ -326,6 +327,7 @@ def rank_and_quartile(*, value: Decimal, others: Sequence[Decimal], polarity: st
 def benchmark(series: selectors.Series, values: Iterable, *, council_name: str = "") -> Benchmark | None:
     """C4 for the year of the benchmark values given (``indicators.models.BenchmarkValue``, one year): the
     comparators' range and quartiles, and the council's year-end figure, rank and quartile among them."""
+    values = list(values)
     rows = [(v.comparator, v.value, v.financial_year_id) for v in values]
     if not rows:
         return None
@@ -368,7 +370,8 @@ def benchmark(series: selectors.Series, values: Iterable, *, council_name: str =
     figure = _benchmark_figure(series, spec, bench, council_name, council_value, year_label)
     return Benchmark(year=year, year_label=year_label, comparators=[(n, v) for n, v, _ in rows], **bench,
                      council_name=council_name, council_value=council_value, rank=rank, of=of, quartile=quartile,
-                     ranking=ranking, figure=figure, sentence=sentence)
+                     ranking=ranking, figure=figure, sentence=sentence,
+                     sources="; ".join(sorted({v.source for v in values if getattr(v, "source", "")})))
 
 
 def _benchmark_figure(series, spec, bench, council_name, council_value, year_label) -> dict:

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import zipfile
-
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from pmf import uploads
+from pmf.forms import VersionField
 from pmf.models import Committee, Directorate, Period, Portfolio, Service, Team
 from reporting.models import ReportDefinition, Section
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+TEMPLATE = uploads.Rules.of(["docx"], max_bytes=MAX_TEMPLATE_BYTES)
 
 
 class ReportDefinitionForm(forms.ModelForm):
     sections = forms.MultipleChoiceField(
         choices=Section.choices, widget=forms.CheckboxSelectMultiple,
         help_text="What the pack holds, in this order. Benchmarking appears in Q2 packs only (C4).")
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     class Meta:
         model = ReportDefinition
@@ -42,6 +43,8 @@ class ReportDefinitionForm(forms.ModelForm):
         self.helper.form_tag = False
 
     def clean_word_template(self):
+        """The council's template, checked by its content (``pmf.uploads``): a real Word document, within the
+        limits on what it expands to, its XML safe to parse."""
         upload = self.cleaned_data.get("word_template")
         if not upload or not hasattr(upload, "content_type"):  # unchanged or cleared
             return upload
@@ -49,13 +52,7 @@ class ReportDefinitionForm(forms.ModelForm):
             raise forms.ValidationError("The Word template must be a .docx file (Word 2007 or later).")
         if upload.size > MAX_TEMPLATE_BYTES:
             raise forms.ValidationError("The Word template must be under 5 MB.")
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                if "word/document.xml" not in archive.namelist():
-                    raise forms.ValidationError("This file is not a Word document (it has no word/document.xml).")
-        except zipfile.BadZipFile as exc:
-            raise forms.ValidationError("This file is not a Word document: it cannot be opened as .docx.") from exc
-        upload.seek(0)
+        uploads.check(upload, TEMPLATE)
         return upload
 
     def clean(self):

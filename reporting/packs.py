@@ -495,6 +495,7 @@ def _benchmarking(reported: list[_Measure], year: int) -> list[dict]:
             "rank": f"{charts._ordinal(bench.rank)} of {bench.of}" if bench.rank else "Not ranked",
             "quartile": f"{charts._ordinal(bench.quartile)} quartile" if bench.quartile else "",
             "median": figure(bench.median, spec),
+            "source": bench.sources,
         })
     return rows
 

@@ -10,7 +10,9 @@ and stops if the claim was lost; the result is written in one transaction that c
 that was given up for dead cannot overwrite the one that replaced it. A worker killed mid-job leaves its pack
 running: when a worker starts it requeues the packs its predecessor of the same name was running, and the
 periodic ``recover_interrupted`` requeues any whose heartbeat has gone stale (a worker that died on another
-machine) or that waited queued too long (a message lost with the broker).
+machine) or that waited queued too long (a message lost with the broker). A job that could not be handed to the
+broker at all (Redis unreachable) leaves its pack queued with a note saying so, and the next
+``recover_interrupted`` sends it again: nobody needs to ask for the pack twice.
 """
 
 from __future__ import annotations
@@ -57,11 +59,38 @@ class LostClaim(Exception):
     """Another attempt has taken over this job."""
 
 
+#: How a queued pack's step begins when its job could not be handed to the job runner (the Celery broker was
+#: unreachable): the pack stays queued and ``recover_interrupted`` sends it again once the broker is back.
+RUNNER_UNREACHABLE = "The job runner could not be reached"
+
+
 def _enqueue(pack: Pack) -> None:
+    """Hand the pack's job to the job runner once the transaction commits. With the broker unreachable the pack
+    is not lost nor stuck: it stays queued, its step says so, and the periodic recovery sends it again."""
     from reporting import tasks  # the tasks call this module: imported here to break the cycle
 
     task = tasks.issue_pack if pack.job == "issue" else tasks.generate_pack
-    transaction.on_commit(lambda: task.delay(pack.pk))
+    pk = pack.pk
+
+    def send() -> None:
+        if task.app.conf.task_always_eager:  # in-process: no broker to miss, and a failing job must propagate
+            task.delay(pk)
+            return
+        try:
+            task.delay(pk)
+        except Exception:  # noqa: BLE001 - whatever the broker's client raised, the pack waits for recovery
+            log.warning("report pack %s: the job runner (Celery broker) cannot be reached; the pack stays queued "
+                        "and is sent again by recover_interrupted", pk, exc_info=True)
+            at = timezone.localtime().strftime("%H:%M")
+            Pack.objects.filter(pk=pk, status=PackStatus.QUEUED).update(
+                step=f"{RUNNER_UNREACHABLE} at {at}: the job starts by itself when it is back.")
+
+    transaction.on_commit(send)
+
+
+def waiting_for_runner(pack: Pack) -> bool:
+    """True when the pack's job is queued but could not be handed to the job runner (read after the commit)."""
+    return pack.status == PackStatus.QUEUED and pack.step.startswith(RUNNER_UNREACHABLE)
 
 
 def _period_has_ended(period: Period) -> bool:
@@ -266,11 +295,12 @@ def requeue_for_worker(worker: str) -> list[int]:
 def recover_interrupted() -> list[int]:
     now = timezone.now()
     ids = list(Pack.objects.filter(
-        Q(status=PackStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        Q(status=PackStatus.QUEUED, step__startswith=RUNNER_UNREACHABLE)  # the broker was away: send it now
+        | Q(status=PackStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
         | Q(status=PackStatus.QUEUED, requested_at__lt=now - QUEUED_TOO_LONG, heartbeat_at__isnull=True)
         | Q(status=PackStatus.QUEUED, heartbeat_at__lt=now - QUEUED_TOO_LONG)
     ).values_list("pk", flat=True))
-    return _requeue(ids, "it stalled")
+    return _requeue(ids, "it stalled or the job runner was away")
 
 
 def _requeue(ids: list[int], why: str) -> list[int]:

@@ -12,7 +12,7 @@ The shapes below are the contract between assembly (``reporting.packs``) and the
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 SCHEMA_VERSION = 1
 
@@ -115,6 +115,7 @@ class BenchmarkRow(TypedDict):
     rank: str  # "3rd of 16"
     quartile: str  # "Top quartile", ...
     median: str  # comparators' median (display)
+    source: NotRequired[str]  # where the comparator values come from and when published (packs from issue 12 on)
 
 
 class MissingItem(TypedDict):

@@ -184,9 +184,10 @@ def _prefix_ids(svg: str, prefix: str) -> str:
 
 
 def chart_svg(chart: dict, *, id_prefix: str | None = None, label: str | None = None) -> str:
-    """The chart as an inline ``<svg>`` element (no XML prologue), with ``role="img"`` and an ``aria-label``
-    (``label``, or one naming the chart), scaled to fit its container. ``id_prefix`` keeps ids unique when
-    several charts share a page (default: a hash of the chart).
+    """The chart as an ``<svg>`` element (no XML prologue), with ``role="img"`` and an ``aria-label`` (``label``, or
+    one naming the chart), scaled to fit its container. The web page and the PDF show it as an image from a
+    ``data:`` URI: its inline styles would break the Content Security Policy placed in a page. ``id_prefix`` keeps
+    ids unique when several charts share a page (default: a hash of the chart).
 
     A pack's snapshot never changes, so the SVG of a chart is kept (a bounded, per-process cache): the web page
     of a pack draws its charts once, not on every view."""

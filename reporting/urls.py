@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from reporting import views_case_studies, views_dashboard, views_packs, views_scorecard
+from reporting import (
+    views_bulk_returns,
+    views_case_studies,
+    views_dashboard,
+    views_packs,
+    views_scorecard,
+    views_workbook,
+)
 
 app_name = "reporting"
 urlpatterns = [
@@ -14,6 +21,12 @@ urlpatterns = [
     path("case-studies/new/", views_case_studies.case_study_new, name="case_study_add"),
     path("case-studies/<int:pk>/", views_case_studies.case_study_detail, name="case_study"),
     path("case-studies/<int:pk>/picture/", views_case_studies.case_study_picture, name="case_study_picture"),
+    # issue 12: the council workbook (import, export, the blank template)
+    path("workbook/", views_workbook.workbook, name="workbook"),
+    path("workbook/template.xlsx", views_workbook.template, name="workbook_template"),
+    path("workbook/export.xlsx", views_workbook.export_council, name="workbook_export"),
+    path("bulk-returns/", views_bulk_returns.bulk_returns, name="bulk_returns"),
+    path("bulk-returns/sheet.xlsx", views_bulk_returns.bulk_sheet, name="bulk_returns_sheet"),
     path("reports/", views_packs.archive, name="archive"),
     path("reports/set-up/", views_packs.definition_list, name="definitions"),
     path("reports/set-up/new/", views_packs.definition_edit, name="definition_add"),

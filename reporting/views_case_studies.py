@@ -15,7 +15,7 @@ from plans.models import PlanItem
 from pmf import access, clock
 from pmf.downloads import file_download
 from pmf.errors import Conflict, Refused
-from pmf.forms import show_refusal
+from pmf.forms import VersionField, show_refusal
 from pmf.models import Council, FinancialYear, Team
 from pmf.pagination import paginate
 from pmf.periods import period_for_date
@@ -28,6 +28,7 @@ class CaseStudyForm(forms.ModelForm):
         model = CaseStudy
         fields = ["title", "story", "team", "priority", "financial_year", "quarter", "picture", "picture_alt"]
         widgets = {"story": forms.Textarea(attrs={"rows": 8})}
+        field_classes = {"picture": forms.FileField}  # read by pmf.uploads below, not by the image field's guess
         help_texts = {"quarter": "The quarter it happened in, if it was one quarter's work (1 is April to June).",
                       "picture": "Optional: a photograph or drawing (JPEG, PNG, GIF or WebP, up to 5 MB)."}
 
@@ -40,8 +41,18 @@ class CaseStudyForm(forms.ModelForm):
         self.fields["priority"].label = "Council Plan priority it serves"
         self.fields["financial_year"].queryset = FinancialYear.objects.order_by("-start_year")
         self.fields["financial_year"].initial = period_for_date(frequency="annual", on=clock.today())[0]
+        self.fields["picture"].widget.attrs["accept"] = ".jpg,.jpeg,.png,.gif,.webp"
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_picture(self):
+        picture = self.cleaned_data.get("picture")
+        if picture and hasattr(picture, "content_type"):  # a new upload
+            try:
+                case_studies.check_picture(picture)
+            except Refused as refused:
+                raise forms.ValidationError(refused.message_dict["picture"]) from None
+        return picture
 
 
 class ReviewForm(forms.Form):
@@ -50,7 +61,7 @@ class ReviewForm(forms.Form):
     publish = forms.BooleanField(label="Publish it in the public annual report", required=False, initial=True)
     review_note = forms.CharField(label="Note to the author", max_length=300, required=False,
                                   help_text="Needed when it is not used.")
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 def _council(request: HttpRequest) -> Council:

@@ -57,6 +57,17 @@ def _must_configure(user, council_id: int) -> None:
         raise PermissionDenied("Only the performance unit prepares and issues reports.")
 
 
+def _say_queued(request: HttpRequest, pack: Pack, started: str, again: str) -> None:
+    """What the person is told once the job is queued: ``started`` normally; if the job runner (the Celery broker)
+    could not be reached, that the request is recorded and will start by itself, so that they do not ``again``."""
+    pack.refresh_from_db(fields=["status", "step"])
+    if services.waiting_for_runner(pack):
+        messages.warning(request, f"“{pack.title}” was recorded, but the job runner cannot be reached just now. The "
+                                  f"job will start by itself when it is back: there is no need to {again}.")
+    else:
+        messages.info(request, started)
+
+
 # -- report definitions ----------------------------------------------------------------------------------------
 
 @require_safe
@@ -144,7 +155,7 @@ def definition_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for message in exc.messages:
                     form.add_error("period", message)
             else:
-                messages.info(request, f"“{pack.title}” is being prepared.")
+                _say_queued(request, pack, f"“{pack.title}” is being prepared.", "prepare it again")
                 return redirect(pack)
     due = TimetableEntry.objects.filter(council_id=definition.council_id, kind=DUE_KINDS[definition.report_type],
                                         date__gte=clock.today())
@@ -258,7 +269,7 @@ def pack_issue(request: HttpRequest, pk: int) -> HttpResponse:
     except services.Refused as exc:
         messages.error(request, str(exc))
         return redirect(pack)
-    messages.info(request, f"“{pack.title}” is being issued: its final files are being written.")
+    _say_queued(request, pack, f"“{pack.title}” is being issued: its final files are being written.", "issue it again")
     return redirect(pack)
 
 
@@ -280,7 +291,7 @@ def pack_retry(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:  # a services.Refused, or the period refused
         messages.error(request, " ".join(exc.messages))
         return redirect(pack)
-    messages.info(request, "The job was queued again.")
+    _say_queued(request, pack, "The job was queued again.", "retry it")
     return redirect(pack)
 
 
@@ -301,5 +312,6 @@ def pack_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(pack)
-    messages.info(request, "The draft is being prepared again from the latest approved figures.")
+    _say_queued(request, pack, "The draft is being prepared again from the latest approved figures.",
+                "prepare it again")
     return redirect(pack)

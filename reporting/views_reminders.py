@@ -3,12 +3,15 @@ unit's schedule of the council's jobs (times, on/off, last run), reminder settin
 
 from __future__ import annotations
 
+import logging
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import slug_re
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +22,8 @@ from pmf.access import can_configure, scope_for
 from pmf.forms import show_refusal
 from pmf.models import Council, ReminderLog, ReminderPreference, ReminderSettings, ScheduledJob
 from reporting import reminders, schedule, tasks
+
+logger = logging.getLogger(__name__)
 
 # -- Forms ----------------------------------------------------------------------------------------------------
 
@@ -93,7 +98,8 @@ def _council(request: HttpRequest) -> Council:
     scope = scope_for(user)
     slug = request.POST.get("council") or request.GET.get("council")
     if slug:
-        council = Council.objects.filter(slug=slug).first()
+        # Only a slug can name a council: anything else (a NUL, which PostgreSQL refuses in a query) is not found.
+        council = Council.objects.filter(slug=slug).first() if slug_re.fullmatch(slug) else None
         if council is None or not (user.is_superuser or council.pk in scope.councils):
             raise Http404("No such council.")
     else:
@@ -217,7 +223,15 @@ def send_now(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if request.POST.get("confirm") == "yes":
-            result = tasks.send_council_reminders.delay(council.pk)
+            try:
+                result = tasks.send_council_reminders.delay(council.pk)
+            except Exception:  # noqa: BLE001 - the broker (Redis) is unreachable: say so rather than fail
+                if tasks.send_council_reminders.app.conf.task_always_eager:
+                    raise
+                logger.warning("send now: the job runner cannot be reached", exc_info=True)
+                messages.error(request, f"The reminders for {council} were not sent: the job runner cannot be "
+                                        "reached just now. Try again in a few minutes.")
+                return redirect(_schedule_url(council))
             if result.ready():
                 n = result.get()
                 messages.success(request, f"Reminders sent now for {council}: {n} email{'s' if n != 1 else ''}.")

@@ -7,15 +7,27 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
+from tests import dbroles
+
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """PostgreSQL with two roles (DATABASE_OWNER_URL): the test database is created and migrated by its owner
+    (tests/dbroles.py); the tests themselves run as the app role (django_db_setup below)."""
+    dbroles.switch_default("owner")
+    dbroles.patch_flush()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    if os.environ.get("PMF_TEST_WITHOUT_DEMO") == "1":  # quick runs of tests that build their own data
-        return
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        call_command("load_demo", verbosity=0)
+    dbroles.switch_default("app")
+    if os.environ.get("PMF_TEST_WITHOUT_DEMO") != "1":  # quick runs of tests that build their own data skip it
+        with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            call_command("load_demo", verbosity=0)
+    yield
+    dbroles.switch_default("owner")  # the owner drops the test database
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -38,3 +50,13 @@ def _demo_today(settings):
     from demo import DEMO_AS_OF
 
     settings.PMF_TODAY = DEMO_AS_OF
+
+
+# -- Two-factor authentication ------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _two_factor_not_required(settings):
+    """Two-factor authentication is not required in tests (production requires it of the performance unit,
+    directors, internal audit and superusers): tests sign people in with ``client.force_login`` or the password
+    alone, and the browser tests through the sign-in page. tests/test_two_factor.py and
+    tests/browser/test_two_factor.py switch it on (``settings.TWO_FACTOR_REQUIRED = True``)."""
+    settings.TWO_FACTOR_REQUIRED = False

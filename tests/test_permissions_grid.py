@@ -24,6 +24,7 @@ known bugs, marked ``xfail(strict=True)`` with the reason, so they stay visible 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from indicators import services as ind_services
 from indicators.models import Evidence, Indicator, RecoveryPlan, Return, Target
 from plans.models import Action, ActionUpdate, Plan, PlanItem
 from plans.services import save_action_update
-from pmf import clock
+from pmf import api_tokens, clock
 from pmf.access import restrict
 from pmf.choices import Role
 from pmf.models import AuditEntry, Council, Period, ScheduledJob, User
@@ -209,6 +210,25 @@ class Objects:
                                                                       status="submitted"))
     # Internal audit's spot check of Q2 2026/27 (three returns).
     spot_check = cached_property(lambda self: draw_spot_check())
+    # Issue 12: the service lead's own personal API token; the specification of the other measure.
+    own_token = cached_property(lambda self: api_tokens.create_token(user=user("tom.ashworth"), name="grid").token)
+    other_spec = cached_property(lambda self: self.other.current_spec)
+
+
+def _risk_workbook() -> SimpleUploadedFile:
+    """A workbook with one sheet, a risk: what the grid's dry run checks."""
+    from pmf import imports
+    from reporting.workbook import layout
+
+    data = imports.write_xlsx([(layout.RISKS, [{"ref": "GRID1", "title": "A risk for the grid"}])])
+    return SimpleUploadedFile("risks.xlsx", data)
+
+
+def _empty_bulk_sheet() -> SimpleUploadedFile:
+    from indicators import bulk
+    from pmf import imports
+
+    return SimpleUploadedFile("returns.xlsx", imports.write_xlsx([(bulk.SHEET, [])]))
 
 
 def _u(name: str, *args) -> str:
@@ -282,13 +302,17 @@ PAGE = "page"  # read with GET
 FORM = "form"  # read with GET (read-only for R), write with POST
 DECISION = "decision"  # GET and POST both need the right to act
 PREVIEW = "preview"  # POST only, and only computes: whoever reads may use it
+REPORT = "report"  # POST only, from anybody's browser (a Content Security Policy report): 204, GET 405
+API = "api"  # the REST API, read with GET: signed out 401 (no redirect); "-" 404, "N" 403, "R" 200
+API_POST = "api_post"  # a REST API write, POST only: GET 405; the POST is done (200), refused (403) or not found (404)
+ACT = "act"  # POST only, on an object: GET 405 (404 for "-"); the POST is done (302)
 
 
 @dataclass(frozen=True)
 class Row:
     id: str
     name: str  # the URL's name
-    kind: str  # PUBLIC, LOGIN, LOGOUT, PAGE, FORM, DECISION or PREVIEW
+    kind: str  # PUBLIC, LOGIN, LOGOUT, PAGE, FORM, DECISION, PREVIEW or REPORT
     codes: str  # one code per role, in the order of ROLES
     url: Callable[[Objects], str]
     post: Callable[[Objects], dict] | None = None  # the data a write sends
@@ -305,10 +329,20 @@ GRID = [
     #                                                      perf lead head dir del cab scr aud stf out anon
     Row("health", "health", PUBLIC,                        "P    P    P   P   P   P   P   P   P   P   P",
         lambda o: _u("health")),
+    Row("csp report", "csp_report", REPORT,                "P    P    P   P   P   P   P   P   P   P   P",
+        lambda o: _u("csp_report")),
     Row("login", "login", LOGIN,                           "P    P    P   P   P   P   P   P   P   P   P",
         lambda o: _u("login")),
     Row("logout", "logout", LOGOUT,                        "P    P    P   P   P   P   P   P   P   P   P",
         lambda o: _u("logout")),
+    # The admin's own sign-in form would skip two-factor and the lock-out count: it sends everybody to ours.
+    Row("admin login", "admin_login", PAGE,                "L    L    L   L   L   L   L   L   L   L   L",
+        lambda o: _u("admin_login")),
+    # Single sign-on: 404 for everybody while it is off, as here (tests/test_sso.py signs in with it on).
+    Row("sso start", "sso_start", PAGE,                    "-    -    -   -   -   -   -   -   -   -   -",
+        lambda o: _u("sso_start")),
+    Row("sso callback", "oidc_authentication_callback", PAGE, "-  -    -   -   -   -   -   -   -   -   -",
+        lambda o: _u("oidc_authentication_callback")),
     # The public site (D9) and the accessibility statement: no sign-in, the same for everybody.
     Row("accessibility", "accessibility", PUBLIC,          "P    P    P   P   P   P   P   P   P   P   P",
         lambda o: _u("accessibility")),
@@ -346,6 +380,26 @@ GRID = [
                    "new_password2": "Kestrel-Harbour-19"}),
     Row("password changed", "password_change_done", PAGE, "R    R    R   R   R   R   R   R   R   R   L",
         lambda o: _u("password_change_done")),
+    # Two-factor authentication (tests/test_two_factor.py has the flows; here nobody has an app set up and the
+    # requirement is off): the code step answers everybody (it says there is nothing to do); everybody opens their
+    # account security and set-up (a wrong code is refused, 400) and the recovery codes page (which has none to show,
+    # nor to download: 404); the performance unit lists its councils' people and resets one (audited).
+    Row("two-factor code", "two_factor_code", PUBLIC,      "P    P    P   P   P   P   P   P   P   P   P",
+        lambda o: _u("two_factor_code")),
+    Row("account security", "two_factor", PAGE,           "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("two_factor")),
+    Row("two-factor set-up", "two_factor_set_up", FORM,   "B    B    B   B   B   B   B   B   B   B   L",
+        lambda o: _u("two_factor_set_up"), lambda o: {"code": "12345x"}),
+    Row("recovery codes", "two_factor_recovery_codes", FORM,
+                                                           "W    W    W   W   W   W   W   W   W   W   L",
+        lambda o: _u("two_factor_recovery_codes"), lambda o: {}),
+    Row("recovery codes txt", "two_factor_recovery_codes_txt", PAGE,
+                                                           "-    -    -   -   -   -   -   -   -   -   L",
+        lambda o: _u("two_factor_recovery_codes_txt")),
+    Row("two-factor people", "two_factor_people", PAGE,   "R    N    N   N   N   N   N   N   N   R   L",
+        lambda o: _u("two_factor_people")),
+    Row("two-factor reset", "two_factor_reset", DECISION, "W    N    N   N   N   N   N   N   N   -   L",
+        lambda o: _u("two_factor_reset", user("ruth.calloway").pk), lambda o: {"reason": "Lost phone (grid)."}),
     Row("schedule", "schedule", FORM,                      "W    N    N   N   N   N   N   N   N   W   L",
         lambda o: _u("schedule"), lambda o: {"enabled": "on", "days_before_due": "5", "repeat_every_days": "7"}),
     Row("schedule job", "schedule_job", FORM,              "W    N    N   N   N   N   N   N   N   -   L",
@@ -355,6 +409,24 @@ GRID = [
     Row("schedule send now", "schedule_send_now", DECISION,
                                                            "W    N    N   N   N   N   N   N   N   W   L",
         lambda o: _u("schedule_send_now"), lambda o: {"confirm": "yes"}),
+    # Issue 12: the council workbook, the performance unit's (the outsider's is their own council's): the page, a
+    # dry run of an uploaded workbook (200, its outcome shown), the blank template and the council's own workbook.
+    Row("workbook", "reporting:workbook", FORM,           "W    N    N   N   N   N   N   N   N   W   L",
+        lambda o: _u("reporting:workbook"), lambda o: {"file": _risk_workbook()}, done=200),
+    Row("workbook template", "reporting:workbook_template", PAGE,
+                                                           "R    N    N   N   N   N   N   N   N   R   L",
+        lambda o: _u("reporting:workbook_template")),
+    Row("workbook export", "reporting:workbook_export", PAGE,
+                                                           "R    N    N   N   N   N   N   N   N   R   L",
+        lambda o: _u("reporting:workbook_export")),
+    # Issue 12: bulk returns: everybody signed in opens the page and downloads the sheet of the returns due from
+    # them (none for most roles); an uploaded sheet's rows go through the entry form's service, which decides who
+    # may enter each measure (an empty sheet saves nothing: 200, its outcome shown).
+    Row("bulk returns", "reporting:bulk_returns", FORM,     "W    W    W   W   W   W   W   W   W   W   L",
+        lambda o: _u("reporting:bulk_returns"), lambda o: {"file": _empty_bulk_sheet(), "submit": "no"}, done=302),
+    Row("bulk returns sheet", "reporting:bulk_returns_sheet", PAGE,
+                                                           "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("reporting:bulk_returns_sheet")),
     # Issue 4: dashboards and scorecards, read by every signed-in role within what it may read (GET only).
     # Issue 5: reports. The performance unit sets them up, prepares and issues packs; internal audit reads every
     # report and pack; everybody signed in reads issued packs; the public reads issued packs of published reports.
@@ -543,6 +615,53 @@ GRID = [
                                                            "W    -    -   -   -   -   -   R   -   -   L",
         lambda o: _u("indicators:target_reapprove", o.other_target.pk),
         lambda o: _reapprove_data(o.other_target)),
+    # Issue 12: personal API tokens (each person's own), the REST API (signed out: 401), its schema and docs, and
+    # a council's open data for one year.
+    Row("api tokens", "api_tokens", FORM,                  "W    W    W   W   W   W   W   W   W   W   L",
+        lambda o: _u("api_tokens"), lambda o: {"name": "grid", "days": "30"}, done=200),
+    Row("api token revoke", "api_tokens_revoke", ACT,      "-    W    -   -   -   -   -   -   -   -   L",
+        lambda o: _u("api_tokens_revoke", o.own_token.pk)),
+    Row("api schema", "api:schema", PUBLIC,                "P    P    P   P   P   P   P   P   P   P   P",
+        lambda o: _u("api:schema")),
+    Row("api docs", "api:docs", PUBLIC,                    "P    P    P   P   P   P   P   P   P   P   P",
+        lambda o: _u("api:docs")),
+    Row("open data year json", "open_data_year_json", PUBLIC, "P P    P   P   P   P   P   P   P   P   P",
+        lambda o: _u("open_data_year_json", "harrowdale", "2026")),
+    Row("open data year csv", "open_data_year_csv", PUBLIC, "P  P    P   P   P   P   P   P   P   P   P",
+        lambda o: _u("open_data_year_csv", "harrowdale", "2026")),
+    *[Row(f"api {name} list", f"api:{name}-list", API,     "R    R    R   R   R   R   R   R   R   R   L",
+          lambda o, name=name: _u(f"api:{name}-list"))
+      for name in ("plan", "plan_item", "indicator", "specification", "target", "return", "action", "action_update",
+                   "assessment")],
+    Row("api not found", "api:not_found", API,            "-    -    -   -   -   -   -   -   -   -   -",
+        lambda o: "/api/no-such-resource/"),
+    Row("api plan", "api:plan-detail", API,                "R    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("api:plan-detail", o.council_plan.pk)),
+    Row("api plan item", "api:plan_item-detail", API,      "R    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("api:plan_item-detail", o.outcome.pk)),
+    Row("api indicator own", "api:indicator-detail", API,  "R    R    R   R   R   R   R   R   -   -   L",
+        lambda o: _u("api:indicator-detail", o.own.pk)),
+    Row("api indicator other", "api:indicator-detail", API, "R   -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("api:indicator-detail", o.other.pk)),
+    Row("api specification", "api:specification-detail", API,
+                                                           "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("api:specification-detail", o.other_spec.pk)),
+    Row("api target", "api:target-detail", API,            "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("api:target-detail", o.other_target.pk)),
+    Row("api return own", "api:return-detail", API,        "R    R    R   R   R   R   R   R   -   -   L",
+        lambda o: _u("api:return-detail", o.own_submitted.pk)),
+    Row("api return other", "api:return-detail", API,      "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("api:return-detail", o.other_approved.pk)),
+    # submitting the lead's submitted return again: the entry form's data-quality checks refuse it for its data
+    Row("api return submit", "api:return-submit", API_POST, "B   B    R   R   R   R   R   R   -   -   L",
+        lambda o: _u("api:return-submit", o.own_submitted.pk), lambda o: {"version": o.own_submitted.version}),
+    Row("api action", "api:action-detail", API,            "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("api:action-detail", o.other_action.pk)),
+    Row("api action update", "api:action_update-detail", API,
+                                                           "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("api:action_update-detail", o.other_update.pk)),
+    Row("api assessment", "api:assessment-detail", API,    "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("api:assessment-detail", o.other.pk)),
 ]
 
 #: What a permitted write answers: done (302), refused for its data (400), or met by a change or a lock (409).
@@ -552,6 +671,14 @@ WRITES = {"W": 302, "B": 400, "C": 409}
 def expected(row: Row, role: str, method: str) -> int:
     """The status a GET or POST should get, from the row's kind and the role's code."""
     code = row.code(role)
+    if row.kind in (API, API_POST):
+        if code == "L":
+            return 401
+        if row.kind == API_POST and method == "GET":
+            return 405
+        return {"-": 404, "N": 403, "R": 200 if method == "GET" else 403, "W": 200, "B": 400, "C": 409}[code]
+    if row.kind == ACT and code != "L":
+        return 404 if code == "-" else (405 if method == "GET" else 302)
     if code == "L":
         return 302
     if row.kind == PUBLIC:
@@ -560,6 +687,8 @@ def expected(row: Row, role: str, method: str) -> int:
         return 200  # the page; a POST with a wrong password shows it again
     if row.kind == LOGOUT:
         return 405 if method == "GET" else 302
+    if row.kind == REPORT:
+        return 405 if method == "GET" else 204
     if code == "-":
         return 405 if row.kind == PREVIEW and method == "GET" else 404
     if code == "N":
@@ -617,12 +746,15 @@ def test_grid(client, row: Row, role: str):
     data = row.post(objects) if row.post else None
     sign_in(client, role)
 
-    to_login = row.code(role) == "L"
+    to_login = row.code(role) == "L" and row.kind not in (API, API_POST)
     _check(client.get(url), expected(row, role, "GET"), f"{role} GET {url}", to_login=to_login)
-    if row.kind in (FORM, DECISION, PREVIEW, LOGIN, LOGOUT):
+    if row.kind in (FORM, DECISION, PREVIEW, LOGIN, LOGOUT, REPORT, ACT, API_POST):
         if row.kind == LOGIN:
             data = {"username": "nobody", "password": "wrong"}
-        response = client.post(url, data or {})
+        if row.kind == API_POST:
+            response = client.post(url, json.dumps(data or {}), content_type="application/json")
+        else:
+            response = client.post(url, data or {})
         _check(response, expected(row, role, "POST"), f"{role} POST {url}", to_login=to_login)
         if row.code(role) == "W":  # done, not refused with a message on the next page
             refusals = [m.message for m in get_messages(response.wsgi_request) if m.level >= messages.WARNING]

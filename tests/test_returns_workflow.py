@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from indicators import selectors, services
-from indicators.models import Indicator, RecoveryPlan, Return
+from indicators.models import Indicator, RecoveryPlan, Return, ReturnReopening
 from indicators.plan_services import sign_off_action_update
 from indicators.services import Conflict, Entry, Refused
 from plans.models import Action
@@ -134,7 +134,12 @@ def test_sign_off_is_the_directorates_and_locks_the_return(lead, director, stc03
         Return.objects.filter(pk=ret.pk).update(value=Decimal(1))
     with pytest.raises(IntegrityError), transaction.atomic():
         Return.objects.filter(pk=ret.pk).delete()
+    with pytest.raises(IntegrityError), transaction.atomic():  # leaving "approved" needs a recorded reopening
+        Return.objects.filter(pk=ret.pk).update(state="submitted")
+    with pytest.raises(IntegrityError), transaction.atomic():  # ... and figures never change in the same step
+        Return.objects.filter(pk=ret.pk).update(state="submitted", value=Decimal(1))
     assert Return.objects.get(pk=ret.pk).value == Decimal("95.0")
+    assert Return.objects.get(pk=ret.pk).state == "approved"
 
 
 def test_send_back_needs_a_reason_and_returns_to_my_updates(lead, director, stc03, october):
@@ -158,6 +163,13 @@ def test_reopen_is_recorded_with_a_reason(lead, director, stc03, october):
     ret = services.reopen_return(user=director, ret=ret, version=ret.version, reason="Supplier revised the data")
     assert ret.state == "returned" and ret.approved_by is None
     assert entries(ret)[-1] == "reopen"
+    reopening = ret.reopenings.get()
+    assert (reopening.reason, reopening.by, reopening.return_version) == (
+        "Supplier revised the data", director, ret.version - 1)
+    with pytest.raises(IntegrityError), transaction.atomic():  # the record of it is kept as written
+        ReturnReopening.objects.filter(pk=reopening.pk).update(reason="nothing")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReturnReopening.objects.filter(pk=reopening.pk).delete()
     ret = services.save_return(user=lead, indicator=stc03, period=october, version=ret.version, submit=True,
                                entry=Entry(numerator=Decimal(93), denominator=Decimal(100)))
     assert ret.value == Decimal("93.0")

@@ -21,9 +21,10 @@ def default_approvers(level_name: str, rank: int) -> tuple[list[str], bool, bool
 
 def set_defaults(apps, schema_editor):
     PlanLevel = apps.get_model("plans", "PlanLevel")
-    for level in PlanLevel.objects.filter(is_plan=True):
+    alias = schema_editor.connection.alias  # the migrating connection (the owner's, with two roles)
+    for level in PlanLevel.objects.using(alias).filter(is_plan=True):
         level.approvers, level.all_approvers_needed, level.decision_needed = default_approvers(level.name, level.rank)
-        level.save(update_fields=["approvers", "all_approvers_needed", "decision_needed"])
+        level.save(using=alias, update_fields=["approvers", "all_approvers_needed", "decision_needed"])
 
 
 class Migration(migrations.Migration):

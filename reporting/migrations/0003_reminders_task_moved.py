@@ -8,7 +8,8 @@ OLD, NEW = "pmf.tasks.send_council_reminders", "reporting.tasks.send_council_rem
 
 def rename(old, new):
     def run(apps, schema_editor):
-        apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(task=old).update(task=new)
+        tasks = apps.get_model("django_celery_beat", "PeriodicTask").objects.using(schema_editor.connection.alias)
+        tasks.filter(task=old).update(task=new)
     return run
 
 

@@ -3,7 +3,8 @@ contents, chart data tables. The PDF, Word and Excel renderers are ``pdf``, ``wo
 
 - Web: ``templates/reporting/pack/_body.html`` with the context of ``body_context(snapshot)`` (or the whole body
   as HTML from ``render_html_body``). Bootstrap classes; tables with captions and scoped headers; each chart an
-  inline SVG (``role="img"``) beside its data table; RAG and direction always as words.
+  SVG image (a ``data:`` URI, as in the PDF: matplotlib's SVG styles itself inline, which the Content Security
+  Policy refuses in the page but not inside an image) beside its data table; RAG and direction always as words.
 - PDF: WeasyPrint over ``templates/reporting/pack/pdf.html``, which shares the section partials with the web
   body. A4 (the scorecards on landscape pages), a cover, contents with page numbers, "Page X of Y" in the footer,
   one page per exception. Nothing is fetched: the only URLs allowed are ``data:`` URIs; fonts are the system's.
@@ -201,9 +202,9 @@ def _data_uri(svg: str) -> str:
 
 def body_context(snapshot: dict, *, for_pdf: bool = False) -> dict:
     """The context of ``_body.html`` (and of the PDF's shared partials): ``snap``, the snapshot itself, and
-    what a template cannot work out from it: ``pack_exceptions`` (the exception measures, each with ``svg``,
-    its chart, and ``chart_rows``, its data table), ``pack_show`` (the parts shown), ``pack_contents``, and
-    the dates for display."""
+    what a template cannot work out from it: ``pack_exceptions`` (the exception measures, each with ``img_src``,
+    its chart as a ``data:`` URI, and ``chart_rows``, its data table), ``pack_show`` (the parts shown),
+    ``pack_contents``, and the dates for display."""
     exceptions = []
     for i, em in enumerate(exceptions_of(snapshot).get("measures") or [], start=1):
         chart = em.get("chart") or {}
@@ -211,10 +212,7 @@ def body_context(snapshot: dict, *, for_pdf: bool = False) -> dict:
                  f"{' and tolerance band' if any(chart.get('lower') or []) else ''}, by period. "
                  "The figures are in the table beside it.")
         svg = chart_svg(chart, id_prefix=f"pack-c{i}-", label=label)
-        # The SVG is drawn by our chart code from the pack's figures; matplotlib escapes every text it writes
-        # into it (labels, names), so it is placed in the page as markup.
-        exceptions.append({**em, "index": i, "svg": SafeString(svg),  # nosec B703
-                           "img_src": _data_uri(svg) if for_pdf else "", "chart_label": label,
+        exceptions.append({**em, "index": i, "img_src": _data_uri(svg), "chart_label": label,
                            "chart_unit": unit_label(chart.get("unit") or ""),
                            "chart_rows": chart_rows(chart)})
     return {

@@ -5,7 +5,8 @@ demo council from a copy of the database made once a session (``demo``), and the
 pytest process (``scripts/test`` runs ``-m browser`` after the main suite, whose tests share one demo load per worker
 and would lose it to a flush).
 
-Every page a test visits is saved as a screenshot in ``test-artifacts/screenshots/``.
+Every page a test visits is saved as a screenshot in ``test-artifacts/screenshots/``, and every breach of the
+Content Security Policy on any of them (an inline script or style, eval, a resource from elsewhere) fails the test.
 """
 
 from __future__ import annotations
@@ -17,17 +18,26 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.templatetags.static import static
+
+from tests import dbroles
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DEMO_PASSWORD = "harrowdale-demo"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TIMEOUT_MS = 15_000
+# Every page of every visit reports each Content Security Policy violation (the browser's securitypolicyviolation
+# event) to the test; ``pytest_runtest_call`` fails the test with them.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__pmfCspViolation([e.effectiveDirective, e.blockedURI, e.documentURI, e.sourceFile, e.lineNumber, e.sample]);
+}, true);
+"""
 
 
 def pytest_collection_modifyitems(config, items):
@@ -64,7 +74,8 @@ class Snapshots:
     def _admin(self, *statements: str) -> None:
         from django.db import connection
 
-        with connection._nodb_cursor() as cursor:  # the server's maintenance database, not the test one
+        # the server's maintenance database, not the test one; as the database owner where there are two roles
+        with dbroles.default_as_owner(), connection._nodb_cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
 
@@ -183,10 +194,35 @@ class Visit:
         self.context = browser.new_context(base_url=base_url, locale="en-GB", timezone_id="Europe/London",
                                            viewport={"width": 1280, "height": 900})
         self.context.set_default_timeout(TIMEOUT_MS)
+        self.csp_violations: list[str] = []
+        self.context.expose_binding("__pmfCspViolation", self._csp_violation)
+        self.context.add_init_script(CSP_LISTENER)
         self.page = self.context.new_page()
+        self.page.on("console", self._console)
         self.shots = shots
         self.who = who
         self.clicks = 0
+
+    def _csp_violation(self, source, details: list) -> None:
+        directive, blocked, document, file, line, sample = details
+        where = f" at {file}:{line}" if file else ""
+        self.csp_violations.append(f"{self.who}: {directive} refused {blocked or 'inline'!r} on {document}{where}"
+                                   + (f" ({sample!r})" if sample else ""))
+
+    def _console(self, message) -> None:
+        # Chromium also says so on the console; this catches what no event reaches (a worker, a frame).
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{self.who}: console: {message.text[:300]}")
+
+    def collect_csp_violations(self) -> list[str]:
+        """The violations reported so far (a round trip to each page first, after the events the browser has queued,
+        so none is still on its way)."""
+        for page in self.context.pages:
+            try:
+                page.evaluate("() => new Promise(done => setTimeout(done, 0))")
+            except Exception:  # noqa: BLE001 - a page closing or navigating: nothing left to wait for
+                pass
+        return self.csp_violations
 
     def shot(self, label: str) -> None:
         self.page.wait_for_load_state("load")
@@ -231,6 +267,7 @@ def browse(request, live_server, demo, chromium, _screenshot_dir):
     form (``log_in=False`` to stay signed out). Contexts are closed at the end of the test."""
     shots = Screenshots(_screenshot_dir, request.node.name)
     visits: list[Visit] = []
+    request.node.pmf_visits = visits  # read by pytest_runtest_call for the Content Security Policy check
 
     def open_visit(username: str | None, *, log_in: bool = True) -> Visit:
         visit = Visit(chromium, live_server.url, shots, username or "visitor")
@@ -244,13 +281,28 @@ def browse(request, live_server, demo, chromium, _screenshot_dir):
         visit.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """Fails a browser test (as its own failure, not a teardown error) when any page it opened reported a breach of
+    the Content Security Policy, unless it failed already."""
+    outcome = yield
+    visits = getattr(item, "pmf_visits", None)
+    if not visits or outcome.excinfo is not None:
+        return
+    violations = [v for visit in visits for v in visit.collect_csp_violations()]
+    if violations:
+        outcome.force_exception(AssertionError(
+            "Content Security Policy violations:\n" + "\n".join(dict.fromkeys(violations))))
+
+
 # -- axe-core ---------------------------------------------------------------------------------------------------
 
 def axe_violations(page, *, include: list[str] | None = None, exclude: list[str] = ()) -> list[dict]:
     """axe-core's WCAG 2.2 A and AA violations on the page as it is now: the whole document, or only the parts
     ``include`` selects, less those ``exclude`` selects. Only violations are collected (axe's ``resultTypes``:
     passes and inapplicable rules are not listed node by node, which on a long page costs seconds)."""
-    page.add_script_tag(path=str(AXE_JS))
+    # From our own static files, as any script on the page (the Content Security Policy refuses an inline one).
+    page.add_script_tag(url=static("vendor/axe-core/axe.min.js"))
     context = {"include": [[s] for s in include] if include else [["html"]], "exclude": [[s] for s in exclude]}
     return page.evaluate(
         "([context, tags]) => axe.run(context, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"

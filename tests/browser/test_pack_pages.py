@@ -110,7 +110,7 @@ def test_progress_updates_without_a_reload_and_the_pack_appears_when_the_job_end
 
     Pack.objects.filter(pk=pack.pk).update(progress=70, step="Writing the Word document")
     expect(page.get_by_role("status")).to_contain_text("Running: 70% done. Writing the Word document")
-    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "70")
+    expect(page.get_by_role("progressbar", name="Progress of the job")).to_have_attribute("value", "70")
     assert page.evaluate("window.__same_page") is True
     visit.shot("pack-running-70")
 
@@ -120,4 +120,8 @@ def test_progress_updates_without_a_reload_and_the_pack_appears_when_the_job_end
     expect(page.locator("#pack-progress")).to_contain_text("Draft ready")
     expect(page.get_by_role("link", name="Excel data annex")).to_be_visible()
     visit.shot("pack-ready")
+    # each exception's chart: an SVG image (a data: URI, which the Content Security Policy allows), drawn
+    charts = page.locator("img.pack-chart-img")
+    expect(charts.first).to_be_visible()
+    assert page.evaluate("() => [...document.querySelectorAll('img.pack-chart-img')].every(i => i.naturalWidth > 0)")
     _accessible(page)
