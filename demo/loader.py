@@ -1143,9 +1143,10 @@ class DemoLoader:
                                                                     "custom")):
             groups += [(group, kind, code, name) for name, code in codes.items()]
         for year, rows in national.items():
-            benchmarking.import_benchmarks(
+            imported = benchmarking.import_benchmarks(
                 book=Book(f"lg-inform-{year}.csv", {"national values": rows}), council=self.council, user=None,
                 source="LG Inform", published_on=date(year + 1, 10, 31))
+            assert imported.ok, imported.problems
         outcome = benchmarking.import_benchmarks(
             book=Book("comparators.xlsx", {"comparator groups": groups, "metric mapping": mapping}),
             council=self.council, user=None)

@@ -26,6 +26,9 @@ ESCAPE = {
 
 RETURN_FIGURES = ["indicator_id", "period_id", "value", "numerator", "denominator", "forecast",
                   "forecast_confidence", "commentary", "no_data_reason", "is_estimate"]
+# Who submitted, verified and signed off an approved figure, and when it was due: changed only with a reopening.
+RETURN_SIGN_OFF = ["state", "submitted_by_id", "submitted_at", "verified_by_id", "verified_at", "approved_by_id",
+                   "approved_at", "due_on"]
 TARGET_FIGURES = ["indicator_id", "financial_year_id", "annual_target", "band_low", "band_high", "baseline",
                   "needs_baseline", "tolerance_pct", "tolerance_abs", "approved_at", "approved_by_id", "revision",
                   "revises_id", "revision_reason"]
@@ -79,7 +82,7 @@ RULES = [
          "B4: an approved target's trajectory cannot be changed; record a re-approval instead."),
     Rule("pmf_return_locked_update", "indicators_return", "UPDATE",
          "OLD.state = 'approved' AND (({changed:" + ",".join(RETURN_FIGURES) + "}) "
-         "OR (OLD.state IS NOT NEW.state AND NOT (" + REOPENED + ")))",
+         "OR (({changed:" + ",".join(RETURN_SIGN_OFF) + "}) AND NOT (" + REOPENED + ")))",
          "B5: an approved return cannot be changed; reopen it first, with a reason."),
     Rule("pmf_return_reopening_no_update", "indicators_returnreopening", "UPDATE", "TRUE",
          "B5: the record of a reopening cannot be changed."),
@@ -110,8 +113,6 @@ RULES = [
 
 
 def _expand(condition: str, vendor: str) -> str:
-    if vendor == "postgresql":
-        condition = condition.replace("OLD.state IS NOT NEW.state", "OLD.state IS DISTINCT FROM NEW.state")
     while "{" in condition:
         head, rest = condition.split("{", 1)
         kind, rest = rest.split(":", 1)

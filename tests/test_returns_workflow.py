@@ -136,6 +136,8 @@ def test_sign_off_is_the_directorates_and_locks_the_return(lead, director, stc03
         Return.objects.filter(pk=ret.pk).delete()
     with pytest.raises(IntegrityError), transaction.atomic():  # leaving "approved" needs a recorded reopening
         Return.objects.filter(pk=ret.pk).update(state="submitted")
+    with pytest.raises(IntegrityError), transaction.atomic():  # nor who signed it off, without a reopening
+        Return.objects.filter(pk=ret.pk).update(approved_by=lead)
     with pytest.raises(IntegrityError), transaction.atomic():  # ... and figures never change in the same step
         Return.objects.filter(pk=ret.pk).update(state="submitted", value=Decimal(1))
     assert Return.objects.get(pk=ret.pk).value == Decimal("95.0")
