@@ -327,6 +327,11 @@ def test_postgresql_restarted_under_load_fails_cleanly_and_loses_nothing():
                    LOG_LEVEL="WARNING")
         _load_demo(cluster, env)
         print(f"the demo in a private PostgreSQL on port {cluster.port}: {time.monotonic() - started:.0f} s")
+        # as in production: the server connects as the app role (rows only), not as the superuser
+        subprocess.run([sys.executable, "manage.py", "create_db_roles", "--owner", "pmf_restart_owner", "--app",
+                        "pmf_restart_app"], cwd=ROOT, env=env, check=True, timeout=120, stdout=subprocess.DEVNULL)
+        env.update(DATABASE_URL=cluster.url.replace("postgres@", "pmf_restart_app@"),
+                   DATABASE_OWNER_URL=cluster.url.replace("postgres@", "pmf_restart_owner@"))
 
         port = _free_port()
         log = stack.enter_context(open(folder / "gunicorn.log", "ab"))  # noqa: SIM115 - closed by the stack
