@@ -98,6 +98,13 @@ class Snapshots:
         if self.vendor == "sqlite":
             shutil.copyfile(copy, self.name)
         else:
+            if dbroles.two_roles():
+                # the live server's connections are the app role's: that role ends them itself (the owner may not)
+                from django.db import connection
+
+                with connection._nodb_cursor() as cursor:
+                    cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                                   "AND usename = current_user AND pid <> pg_backend_pid()", [self.name])
             self._admin(f'DROP DATABASE "{self.name}" WITH (FORCE)', f'CREATE DATABASE "{self.name}" TEMPLATE "{copy}"')
 
     def remove(self) -> None:
