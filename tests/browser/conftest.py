@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -98,14 +99,27 @@ class Snapshots:
         if self.vendor == "sqlite":
             shutil.copyfile(copy, self.name)
         else:
-            if dbroles.two_roles():
-                # the live server's connections are the app role's: that role ends them itself (the owner may not)
-                from django.db import connection
+            self._drop(self.name)
+            self._admin(f'CREATE DATABASE "{self.name}" TEMPLATE "{copy}"')
 
+    def _drop(self, name: str, attempts: int = 10) -> None:
+        """DROP ... WITH (FORCE) ends the owner's connections; with two roles the live server's are the app role's,
+        which that role ends itself just before (the owner may not), again if one opened in between."""
+        from django.db import connection
+        from django.db.utils import ProgrammingError
+
+        for attempt in range(attempts):
+            if dbroles.two_roles():
                 with connection._nodb_cursor() as cursor:
                     cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
-                                   "AND usename = current_user AND pid <> pg_backend_pid()", [self.name])
-            self._admin(f'DROP DATABASE "{self.name}" WITH (FORCE)', f'CREATE DATABASE "{self.name}" TEMPLATE "{copy}"')
+                                   "AND usename = current_user AND pid <> pg_backend_pid()", [name])
+            try:
+                self._admin(f'DROP DATABASE "{name}" WITH (FORCE)')
+                return
+            except ProgrammingError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.2)
 
     def remove(self) -> None:
         for copy in self.made:
