@@ -600,8 +600,10 @@ class DemoLoader:
     def make_risks(self) -> None:
         self.risks = {
             r.ref: r for r in CorporateRisk.objects.bulk_create([
-                CorporateRisk(council=self.council, ref=ref, title=title, owner=self.director_rec[dkey]["user"])
-                for ref, title, dkey in org.RISKS
+                CorporateRisk(council=self.council, ref=ref, title=title, owner=self.director_rec[dkey]["user"],
+                              directorate=self.directorates[dkey], likelihood=scores[0], impact=scores[1],
+                              target_likelihood=scores[2], target_impact=scores[3])
+                for (ref, title, dkey), scores in ((r, org.RISK_SCORES[r[0]]) for r in org.RISKS)
             ])
         }
 
@@ -1270,9 +1272,18 @@ class DemoLoader:
         outcomes = ("Continue to the next stage: the business case remains valid and the risks are managed.",
                     "Continue, with the scope reduced to stay within the approved budget.",
                     "Pause until the external funding bid is decided.")
+        # A6: one officer board owns the programmes; its members are the sponsoring directors, who record the
+        # decisions at the decision points.
+        board = Committee.objects.create(name=f"{self.council.name} Programme Board", kind="board",
+                                         chair=self.director_rec[org.PROGRAMMES[0][2]]["user"])
+        board.councils.add(self.council)
+        sponsors = dict.fromkeys(dkey for _n, _o, dkey, _p in org.PROGRAMMES)
+        RoleAssignment.objects.bulk_create([
+            RoleAssignment(user=self.director_rec[dkey]["user"], council=self.council, role=Role.DIRECTOR,
+                           directorate=self.directorates[dkey], committee=board) for dkey in sponsors])
         for pi, (name, oref, dkey, projects) in enumerate(org.PROGRAMMES):
             sponsor = self.director_rec[dkey]["user"]
-            programme = Programme.objects.create(council=self.council, name=name,
+            programme = Programme.objects.create(council=self.council, name=name, board=board,
                                                  plan_item=self.outcome_item[oref], sponsor=sponsor)
             for qi, (project_name, action_refs) in enumerate(projects):
                 first_service = action_refs[0][0]

@@ -634,6 +634,13 @@ RISKS: tuple[tuple[str, str, str], ...] = (
     ("CR12", "Health, safety and compliance of council buildings", "rs"),
 )
 
+#: Issue 13: each risk's likelihood and impact now, and the target likelihood and impact once its actions are done.
+RISK_SCORES: dict[str, tuple[int, int, int, int]] = {
+    "CR01": (4, 5, 3, 4), "CR02": (4, 4, 3, 3), "CR03": (3, 5, 2, 5), "CR04": (3, 5, 2, 4),
+    "CR05": (4, 4, 3, 3), "CR06": (4, 3, 3, 2), "CR07": (5, 3, 3, 3), "CR08": (4, 4, 3, 3),
+    "CR09": (3, 3, 2, 3), "CR10": (2, 4, 2, 3), "CR11": (3, 3, 2, 2), "CR12": (2, 4, 1, 4),
+}
+
 # Programmes and projects with decision points (A6): (programme, outcome, sponsor directorate,
 # ((project, ((service key, action number 1-5), ...)), ...)).
 PROGRAMMES = (

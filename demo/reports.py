@@ -15,7 +15,8 @@ NO_BENCHMARKS = [s for s in ALL if s != Section.BENCHMARKING]
 
 def report_rows(council: Council) -> list[dict]:
     rows = [
-        {"name": "Cabinet quarterly performance report", "report_type": ReportType.CABINET, "is_public": True},
+        {"name": "Cabinet quarterly performance report", "report_type": ReportType.CABINET, "is_public": True,
+         "sections": [*ALL, Section.RISKS]},
         {"name": "Quarterly exception report", "report_type": ReportType.EXCEPTION, "kpis_only": False,
          "sections": [Section.OVERVIEW, Section.EXCEPTIONS, Section.MISSING]},
         {"name": "Quarterly exception tracker", "report_type": ReportType.EXCEPTION_TRACKER, "kpis_only": False,

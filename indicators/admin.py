@@ -155,10 +155,11 @@ class ReturnAdmin(ScopedModelAdmin):
 
 @admin.register(CorporateRisk)
 class CorporateRiskAdmin(ScopedModelAdmin):
-    list_display = ["ref", "title", "council", "owner", "likelihood", "impact"]
+    list_display = ["ref", "title", "council", "owner", "directorate", "likelihood", "impact", "target_likelihood",
+                    "target_impact"]
     list_filter = ["council"]
     search_fields = ["ref", "title"]
-    autocomplete_fields = ["owner"]
+    autocomplete_fields = ["owner", "directorate", "actions"]
 
 
 @admin.register(BenchmarkValue)

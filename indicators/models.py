@@ -24,8 +24,8 @@ from indicators.choices import (
     Stretch,
     Unit,
 )
-from plans.models import PlanItem
-from pmf.models import Council, FinancialYear, Period, Service, User
+from plans.models import Action, PlanItem
+from pmf.models import Council, Directorate, FinancialYear, Period, Service, User
 
 VALUE = {"max_digits": 18, "decimal_places": 6}
 
@@ -43,6 +43,17 @@ class CorporateRisk(models.Model):
     impact = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="How severe it would be, 1 (minimal) to 5 (severe).")
+    # Issue 13: the register (E4): where the council means to bring the risk, whose it is, what is done about it.
+    target_likelihood = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="How likely the risk should be once the planned actions are done, 1 (rare) to 5 (almost certain).")
+    target_impact = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="How severe it should be once the planned actions are done, 1 (minimal) to 5 (severe).")
+    directorate = models.ForeignKey(Directorate, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="risks", help_text="The directorate that manages the risk.")
+    actions = models.ManyToManyField(Action, blank=True, related_name="risks",
+                                     help_text="The plan actions that reduce the risk.")
 
     class Meta:
         ordering = ["council", "ref"]
@@ -54,6 +65,11 @@ class CorporateRisk(models.Model):
                 & (Q(impact__isnull=True) | Q(impact__gte=1, impact__lte=5)),
                 name="risk_scores_1_to_5",
                 violation_error_message="Likelihood and impact are scored 1 to 5."),
+            models.CheckConstraint(
+                condition=(Q(target_likelihood__isnull=True) | Q(target_likelihood__gte=1, target_likelihood__lte=5))
+                & (Q(target_impact__isnull=True) | Q(target_impact__gte=1, target_impact__lte=5)),
+                name="risk_target_scores_1_to_5",
+                violation_error_message="The target likelihood and impact are scored 1 to 5."),
         ]
 
     def __str__(self) -> str:
@@ -63,6 +79,16 @@ class CorporateRisk(models.Model):
     def score(self) -> int | None:
         """Likelihood × impact (1 to 25), where both are scored."""
         return self.likelihood * self.impact if self.likelihood and self.impact else None
+
+    @property
+    def target_score(self) -> int | None:
+        """The target likelihood × target impact (1 to 25), where both are scored."""
+        return self.target_likelihood * self.target_impact if self.target_likelihood and self.target_impact else None
+
+    def clean(self) -> None:
+        if self.score and self.target_score and self.target_score > self.score:
+            raise ValidationError({"target_impact": "The target score (likelihood × impact) cannot be above the "
+                                                    "current score: the target is where the actions bring the risk."})
 
 
 class IndicatorQuerySet(models.QuerySet):

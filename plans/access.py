@@ -14,6 +14,7 @@ from django.db.models import Q
 from plans.models import PlanItem
 from plans.selectors import remit_paths, under_items_q
 from pmf.access import Scope, any_of, extend_scope, in_councils, register, scope_for
+from pmf.choices import CommitteeKind
 from pmf.models import User
 
 
@@ -80,3 +81,25 @@ def can_sign_off_action(user: User, action) -> bool:
     return user.is_superuser or (
         action.council_id in s.councils and action.service is not None and action.service.directorate_id in s.sign_off
     )
+
+
+# -- Who records a programme's decisions (A6) --------------------------------------------------------------------
+
+def board_ids_for(user: User) -> set[int]:
+    """The boards (committees of kind board) the user sits on: a role held with that committee."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_pmf_boards", None)
+    if cached is None:
+        cached = set(user.role_assignments.filter(committee__kind=CommitteeKind.BOARD)
+                     .values_list("committee_id", flat=True))
+        user._pmf_boards = cached
+    return cached
+
+
+def can_decide(user: User, programme) -> bool:
+    """Only members of the board that owns the programme record the decisions at its decision points."""
+    if programme.board_id is None:
+        return False
+    return user.is_superuser or (programme.board_id in board_ids_for(user)
+                                 and programme.council_id in scope_for(user).councils)

@@ -31,3 +31,25 @@ class ActionUpdateForm(forms.Form):
         return {k: getattr(update, k) for k in ("as_of", "progress_pct", "forecast_end", "completed_on",
                                                 "no_longer_viable", "no_longer_viable_reason", "commentary",
                                                 "version")}
+
+
+class DecisionForm(forms.Form):
+    """The board's decision at a decision point (A6)."""
+
+    decision = forms.ChoiceField(
+        label="Decision", widget=forms.RadioSelect,
+        choices=[("continue", "Continue"), ("continue_with_changes", "Continue with changes"), ("stop", "Stop")],
+        help_text="Stop ends the project; continue with changes needs the changes set out in the reason.",
+        error_messages={"required": "Decision: choose stop, continue, or continue with changes.",
+                        "invalid_choice": "Decision: choose stop, continue, or continue with changes."})
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text="Why the board decided this. It is shown on the project page and kept in "
+                                       "the record of changes.",
+                             error_messages={"required": "Reason: say why the board decided this."})
+    version = VersionField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

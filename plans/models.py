@@ -330,6 +330,10 @@ class Programme(models.Model):
     plan_item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="programmes")
     sponsor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    board = models.ForeignKey(
+        "pmf.Committee", null=True, blank=True, on_delete=models.SET_NULL, related_name="programmes",
+        limit_choices_to={"kind": "board"},
+        help_text="The board that owns the programme. Its members record the decisions at its decision points.")
 
     class Meta:
         ordering = ["council", "name"]
@@ -361,6 +365,8 @@ class DecisionPoint(models.Model):
     decision = models.CharField(max_length=25, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_on = models.DateField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why the board decided as it did.")
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; stops lost updates.")
 
     class Meta:
         ordering = ["project", "due"]

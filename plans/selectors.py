@@ -88,3 +88,20 @@ def action_updates_due(user, *, today) -> list[tuple]:
         if pending is not None or action.last_update is None or action.last_update < quarter_end:
             out.append((action, pending, due, due < today))
     return sorted(out, key=lambda row: (not row[3], row[2], row[0].ref))
+
+
+# -- Programmes and their decision points (A6) -----------------------------------------------------------------
+
+def decisions_due_q(*, today, boards: Iterable[int]) -> Q:
+    """Decision points whose date has come and which have no decision yet, of programmes owned by ``boards``."""
+    return Q(decision="pending", due__lte=today, project__programme__board__in=list(boards))
+
+
+def project_status(decisions: Iterable[tuple]) -> str:
+    """A project's status in words, from its decision points as (due, decision) pairs: the latest decision made
+    says where it stands; none made yet, it is awaiting its first decision."""
+    made = sorted((due, d) for due, d in decisions if d != "pending")
+    if not made:
+        return "Awaiting its first decision"
+    return {"stop": "Stopped", "pause": "Paused", "continue_with_changes": "Continuing with changes",
+            "continue": "Continuing"}.get(made[-1][1], "Continuing")

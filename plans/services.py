@@ -12,9 +12,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from plans import approvals
-from plans.access import can_sign_off_action, can_update_action
-from plans.choices import PlanStatus
-from plans.models import Action, ActionUpdate, Plan, PlanApproval
+from plans.access import can_decide, can_sign_off_action, can_update_action
+from plans.choices import Decision, PlanStatus
+from plans.models import Action, ActionUpdate, DecisionPoint, Plan, PlanApproval
 from pmf import access, audit
 from pmf.choices import AuditAction
 from pmf.errors import Conflict, Refused
@@ -204,3 +204,38 @@ def close_plan(*, plan: Plan, user: User, version: int, reason: str = "") -> Pla
         raise PermissionDenied("Only the performance unit makes a plan active or closes it.")
     return _move(plan=plan, user=user, version=version, source={PlanStatus.APPROVED, PlanStatus.ACTIVE},
                  action=AuditAction.UPDATE, reason=reason, status=PlanStatus.CLOSED)
+
+
+# -- A programme's decision points (A6): the owning board records stop, continue or change -------------------------
+
+DECISION_FIELDS = ["decision", "reason", "decided_by", "decided_on"]
+#: The decisions a board records through the form (pause stays for decisions recorded before).
+BOARD_DECISIONS = [Decision.CONTINUE, Decision.CONTINUE_WITH_CHANGES, Decision.STOP]
+
+
+@transaction.atomic
+def record_decision(*, user: User, point: DecisionPoint, decision: str, reason: str, version: int | None,
+                    today) -> DecisionPoint:
+    """A member of the board that owns the programme records the decision at a decision point, with the reason.
+    ``version`` is the decision point's version the member loaded: a decision someone else recorded meanwhile
+    is not overwritten."""
+    programme = point.project.programme
+    if not can_decide(user, programme):
+        raise PermissionDenied("Only members of the board that owns the programme record its decisions.")
+    errors = {}
+    if decision not in BOARD_DECISIONS:
+        errors["decision"] = "Decision: choose stop, continue, or continue with changes."
+    if not (reason or "").strip():
+        errors["reason"] = "Reason: say why the board decided this."
+    if errors:
+        raise Refused(errors)
+    before = audit.snapshot(point, DECISION_FIELDS)
+    if not DecisionPoint.objects.filter(pk=point.pk, version=version).update(
+            version=F("version") + 1, decision=decision, reason=reason.strip(), decided_by=user, decided_on=today):
+        raise Conflict(DecisionPoint.objects.get(pk=point.pk),
+                       "Someone else recorded a decision here while you were deciding. The decision as it now "
+                       "stands is shown: check it, then record yours again if it still needs changing.")
+    point.refresh_from_db()
+    audit.record(user=user, action="update", obj=point, council=programme.council, reason=reason.strip(),
+                 changes=audit.diff(before, audit.snapshot(point, DECISION_FIELDS)))
+    return point

@@ -15,13 +15,14 @@ from indicators import urls as indicator_urls
 from indicators import views_plans, views_returns, views_spot_checks
 from plans import urls as plan_urls
 from pmf import views, views_api_tokens, views_audit, views_csp, views_sso, views_two_factor
-from reporting import views_home, views_indicator, views_public, views_reminders, views_thread
+from reporting import views_home, views_indicator, views_programmes, views_public, views_reminders, views_thread
 from reporting.api import open_data as api_open_data
 
 plan_pages = [
     *plan_urls.urlpatterns,
     path("thread/", views_thread.thread, name="thread"),
     path("items/<int:pk>/", views_thread.item_detail, name="item"),
+    path("projects/<int:pk>/", views_programmes.project_detail, name="project"),  # A6: shows linked measures
     path("updates/<int:pk>/decide/", views_returns.decide_update, name="decide_update"),
     path("<int:pk>/approval/", views_plans.plan_approval, name="approval"),
     path("refresh/", views_plans.refresh, name="refresh"),

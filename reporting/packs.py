@@ -30,20 +30,22 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from indicators import risk_rules
 from indicators.choices import AWAITING_SIGN_OFF, Direction, IndicatorKind, Rag, ReturnState
 from indicators.formatting import figure
-from indicators.models import BenchmarkValue, Indicator, RecoveryPlan, Return
+from indicators.models import BenchmarkValue, CorporateRisk, Indicator, RecoveryPlan, Return
 from indicators.selectors import APPROVED_ONLY, PeriodAssessment, Series, assess, load_series
 from plans.assessment import ActionStatus, action_status
-from plans.models import Action, ActionUpdate, Plan, PlanItem
-from plans.selectors import linked_under, remit_paths
+from plans.models import Action, ActionUpdate, DecisionPoint, Plan, PlanItem
+from plans.selectors import decisions_due_q, linked_under, remit_paths
 from pmf import clock
+from pmf.choices import CommitteeKind
 from pmf.models import Period, User
 from pmf.periods import financial_year_label, period_label, previous_period
-from reporting import annual, charts, tracker
+from reporting import annual, charts, risk_register, tracker
 from reporting.models import ReportDefinition, ScopeKind, Section
 from reporting.scorecard import make_row, officer_names
 from reporting.selectors import quarter_assessment
@@ -264,6 +266,8 @@ def assemble(definition: ReportDefinition, period: Period, *, as_of: date,
         benchmarking = _benchmarking(reported, year - 1)
 
     missing = _missing(reported, period) if Section.MISSING in sections else []
+    decisions = _decisions_due(definition, as_of)
+    risks_flagged = _risks_flagged(definition, measures_all, period) if Section.RISKS in sections else None
 
     annual_parts = {}
     if {Section.YEAR, Section.SPECIFICATIONS, Section.SUCCESS, Section.CASE_STUDIES} & set(sections):
@@ -299,8 +303,69 @@ def assemble(definition: ReportDefinition, period: Period, *, as_of: date,
         "benchmarking": benchmarking,
         "missing": missing,
         "tracker": tracked,
+        **({"decisions_due": decisions} if decisions is not None else {}),
+        **({"risks_flagged": risks_flagged} if risks_flagged is not None else {}),
         **annual_parts,
     }
+
+
+def _decisions_due(definition: ReportDefinition, as_of: date) -> list[dict] | None:
+    """A6: in a pack for a board (a report whose scope is a committee of kind board), the decision points of the
+    board's programmes whose date has come with no decision recorded. None for every other pack."""
+    if definition.scope != ScopeKind.COMMITTEE or not definition.committee_id or \
+            definition.committee.kind != CommitteeKind.BOARD:
+        return None
+    points = (DecisionPoint.objects.filter(decisions_due_q(today=as_of, boards=[definition.committee_id]),
+                                           project__programme__council_id=definition.council_id)
+              .select_related("project__programme").order_by("due", "pk"))
+    return [{"title": p.title, "project": p.project.name, "programme": p.project.programme.name,
+             "due": _date(p.due), "recommendation": p.recommendation} for p in points]
+
+
+def _risk_signal(m: _Measure, period: Period) -> risk_register.MeasureSignal:
+    """A measure's signal at the report's period: its figure there against the period before (for a monthly
+    measure in a quarterly report, the quarter before, as its direction of travel compares quarters)."""
+    current = m.assessment
+    if current.value is None:
+        return risk_register.signal(m.series, current)
+    if m.spec.frequency == "monthly" and period.frequency != "monthly":
+        year, quarter = report_quarter(period)
+        before_year, before = previous_period(frequency="quarterly", year_start=year, period_number=quarter)
+        previous = quarter_assessment(m.series, year_start=before_year, quarter=before)
+    else:
+        previous = risk_register.previous_of(m.series, current)
+    return risk_register.signal(m.series, current, previous)
+
+
+def _risks_flagged(definition: ReportDefinition, measures_all: list[_Measure], period: Period) -> list[dict]:
+    """E4: the council's corporate risks flagged at the report's period by a linked measure in the report's scope
+    (Red, or worse two periods running: ``indicators.risk_rules``), from approved figures, highest score first."""
+    by_id = {m.indicator.pk: m for m in measures_all}
+    risks = (CorporateRisk.objects.filter(council_id=definition.council_id).select_related("owner")
+             .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.only("pk"), to_attr="linked")))
+    rows = []
+    for risk in risks:
+        flagged = []
+        for ind in risk.linked:
+            m = by_id.get(ind.pk)
+            sig = _risk_signal(m, period) if m is not None else None
+            if sig is not None and sig.flag:
+                flagged.append((m, sig))
+        if not flagged:
+            continue
+        band, target_band = (risk_rules.score_band(score=risk.score), risk_rules.score_band(score=risk.target_score))
+        rows.append({
+            "ref": risk.ref, "title": risk.title, "owner": risk.owner.display_name if risk.owner else "",
+            "score": risk.score, "score_label": f"{risk.score} ({band.label})" if band else "Not scored",
+            "target_score": risk.target_score,
+            "target_label": f"{risk.target_score} ({target_band.label})" if target_band else "Not scored",
+            "measures": [{"ref": m.indicator.ref, "name": m.indicator.title, "period": sig.latest.label,
+                          "rag": m.rag, "rag_label": RAG_WORDS[m.rag],
+                          "direction_label": DIRECTION_WORDS[m.direction], "reason": sig.flag.label}
+                         for m, sig in sorted(flagged, key=lambda pair: pair[0].indicator.ref)],
+        })
+    rows.sort(key=lambda r: (-(r["score"] or 0), r["ref"]))
+    return rows
 
 
 def _annual_parts(definition: ReportDefinition, sections: list[str], year: int, as_of: date, series: list[Series],

@@ -151,3 +151,10 @@ class Snapshot(TypedDict):
     exceptions: dict  # {"measures": [ExceptionMeasure], "actions": [ExceptionAction]}
     benchmarking: list[BenchmarkRow]  # Q2 only (C4), else []
     missing: list[MissingItem]  # what was missing or unapproved when assembled (D2)
+    # A6, only in a board's pack: decision points of its programmes due with no decision
+    # [{"title", "project", "programme", "due", "recommendation"}]
+    decisions_due: NotRequired[list[dict]]
+    # E4, only in a pack whose report asks for it: the risks flagged by their measures, highest score first
+    # [{"ref", "title", "owner", "score", "score_label", "target_score", "target_label",
+    #   "measures": [{"ref", "name", "period", "rag", "rag_label", "direction_label", "reason"}]}]
+    risks_flagged: NotRequired[list[dict]]

@@ -7,6 +7,7 @@ from reporting import (
     views_case_studies,
     views_dashboard,
     views_packs,
+    views_risks,
     views_scorecard,
     views_workbook,
 )
@@ -27,6 +28,10 @@ urlpatterns = [
     path("workbook/export.xlsx", views_workbook.export_council, name="workbook_export"),
     path("bulk-returns/", views_bulk_returns.bulk_returns, name="bulk_returns"),
     path("bulk-returns/sheet.xlsx", views_bulk_returns.bulk_sheet, name="bulk_returns_sheet"),
+    # issue 13: the corporate risk register (E4)
+    path("risks/", views_risks.risk_list, name="risks"),
+    path("risks/mine/", views_risks.my_risks, name="my_risks"),
+    path("risks/<int:pk>/", views_risks.risk_detail, name="risk"),
     path("reports/", views_packs.archive, name="archive"),
     path("reports/set-up/", views_packs.definition_list, name="definitions"),
     path("reports/set-up/new/", views_packs.definition_edit, name="definition_add"),

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 
 from indicators import selectors as ind_selectors
 from indicators.models import Indicator
-from plans.models import Action, Plan, PlanItem
+from plans.models import Action, Plan, PlanItem, Programme
 from plans.selectors import in_tree_order
 from pmf import clock
 from pmf.access import restrict
@@ -71,8 +71,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (a, a.status(today))
         for a in restrict(Action.objects.filter(plan_items=item), request.user).select_related("owner").order_by("ref")
     ]
+    programmes = list(restrict(Programme.objects.filter(plan_item=item), request.user)
+                      .prefetch_related("projects").order_by("name"))
     return render(request, "reporting/item_detail.html", {
         "nav": "thread", "item": item, "ancestors": ancestors, "children": children,
-        "measures": measures, "actions": actions, "as_of": today,
+        "measures": measures, "actions": actions, "as_of": today, "programmes": programmes,
         "rollup": counts[item.pk],
     })

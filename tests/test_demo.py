@@ -107,10 +107,12 @@ def test_usernames_are_firstname_lastname(council):
 
 
 def test_three_committees_with_remits(council):
-    committees = Committee.objects.filter(councils=council)
+    committees = Committee.objects.filter(councils=council).exclude(kind=CommitteeKind.BOARD)
     assert committees.count() == 3
     kinds = Counter(committees.values_list("kind", flat=True))
     assert kinds == {CommitteeKind.CABINET: 1, CommitteeKind.SCRUTINY: 2}
+    # A6: and one officer board, the Programme Board, which owns the programmes (tests/test_programmes.py)
+    assert Committee.objects.filter(councils=council, kind=CommitteeKind.BOARD).count() == 1
     cabinet = committees.get(kind=CommitteeKind.CABINET)
     assert cabinet.remit.count() == 10
     for committee in committees.filter(kind=CommitteeKind.SCRUTINY):

@@ -172,7 +172,8 @@ EXPECTED_QUERIES = {
     "thread": 13,  # 5 + 8 for the roll-ups of measures and actions beneath each item (reporting/rollups.py)
     "plans": 6,
     "plan": 5,
-    "item": 20,  # 12 + 8 for the roll-ups of the item and of each item beneath it (reporting/rollups.py)
+    "item": 21,  # 13 + 8 for the roll-ups of the item and of each item beneath it (reporting/rollups.py); the 13
+    # include the programmes serving the item (A6)
     "indicators": 11,
     "indicator": 14,  # 13 + 1 for internal audit's spot checks of its returns (issue 10)
 }

@@ -39,8 +39,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from indicators import services as ind_services
-from indicators.models import Evidence, Indicator, RecoveryPlan, Return, Target
-from plans.models import Action, ActionUpdate, Plan, PlanItem
+from indicators.models import CorporateRisk, Evidence, Indicator, RecoveryPlan, Return, Target
+from plans.models import Action, ActionUpdate, DecisionPoint, Plan, PlanItem, Programme
 from plans.services import save_action_update
 from pmf import api_tokens, clock
 from pmf.access import restrict
@@ -213,6 +213,16 @@ class Objects:
     # Issue 12: the service lead's own personal API token; the specification of the other measure.
     own_token = cached_property(lambda self: api_tokens.create_token(user=user("tom.ashworth"), name="grid").token)
     other_spec = cached_property(lambda self: self.other.current_spec)
+    # Issue 13: a corporate risk of Harrowdale (Adults and Health; read council-wide, as the register is).
+    risk = cached_property(lambda self: CorporateRisk.objects.get(council__slug="harrowdale", ref="CR02"))
+    # Issue 13 (A6): the Net Zero programme (Place and Environment's), its fleet project, and the decision due at
+    # the Home First project's third gateway (its date has come), which the Programme Board's members record.
+    programme = cached_property(lambda self: Programme.objects.get(council__slug="harrowdale",
+                                                                   name="Net Zero 2030 Programme"))
+    project = cached_property(lambda self: self.programme.projects.get(name="Fleet electrification"))
+    due_decision = cached_property(lambda self: DecisionPoint.objects.get(
+        project__programme__council__slug="harrowdale", project__name="Home First discharge model",
+        title__startswith="Gateway 3", decision="pending"))
 
 
 def _risk_workbook() -> SimpleUploadedFile:
@@ -430,6 +440,14 @@ GRID = [
     # Issue 4: dashboards and scorecards, read by every signed-in role within what it may read (GET only).
     # Issue 5: reports. The performance unit sets them up, prepares and issues packs; internal audit reads every
     # report and pack; everybody signed in reads issued packs; the public reads issued packs of published reports.
+    # Issue 13: the corporate risk register (E4): everybody signed in reads their councils' risks (the outsider's
+    # register and "My risks" are their own council's, empty; Harrowdale's risk is not found by them).
+    Row("risk register", "reporting:risks", PAGE,          "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("reporting:risks")),
+    Row("my risks", "reporting:my_risks", PAGE,            "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("reporting:my_risks")),
+    Row("risk", "reporting:risk", PAGE,                    "R    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("reporting:risk", o.risk.pk)),
     Row("reports archive", "reporting:archive", PAGE,      "R    R    R   R   R   R   R   R   R   R   L",
         lambda o: _u("reporting:archive")),
     Row("report set-up", "reporting:definitions", PAGE,    "R    N    N   N   N   N   N   R   N   R   L",
@@ -491,6 +509,17 @@ GRID = [
         lambda o: _u("plans:item", o.outcome.pk)),
     Row("item peer objective", "plans:item", PAGE,         "R    R    R   R   R   -   -   R   -   -   L",
         lambda o: _u("plans:item", o.peer_objective_item.pk)),
+    # Programmes and projects (A6): read council-wide; only members of the programme's board (the sponsoring
+    # directors, the director among them) record a decision.
+    Row("programmes", "plans:programmes", PAGE,            "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("plans:programmes")),
+    Row("programme", "plans:programme", PAGE,              "R    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("plans:programme", o.programme.pk)),
+    Row("project", "plans:project", PAGE,                  "R    R    R   R   R   R   R   R   R   -   L",
+        lambda o: _u("plans:project", o.project.pk)),
+    Row("decision point", "plans:decision", FORM,          "R    R    R   W   R   R   R   R   R   -   L",
+        lambda o: _u("plans:decision", o.due_decision.pk),
+        lambda o: {"decision": "stop", "reason": "Decided for the grid.", "version": o.due_decision.version}),
     # Actions: the owner or the performance unit updates; the directorate's director or delegate decides.
     Row("action own", "plans:action", FORM,                "W    W    R   R   R   R   R   R   -   -   L",
         lambda o: _u("plans:action", o.own_action.pk), lambda o: _action_data(o.own_action)),
@@ -879,6 +908,7 @@ def test_an_id_that_does_not_exist_is_a_404_for_the_performance_unit(client, nam
 
 @pytest.mark.parametrize(("name", "query"), [
     ("indicators:list", f"?directorate={HUGE}"),
+    ("reporting:risks", f"?owner={HUGE}&directorate=x&band=nonsense&flagged=maybe&q=%25&page=abc"),
     ("plans:list", f"?year={HUGE}"),
     ("plans:list", f"?level={HUGE}&status=nonsense&page=abc"),
     ("indicators:list", "?kind=nonsense&frequency=nonsense&headline=2&page=-1"),

@@ -235,6 +235,25 @@ def render_xlsx(snapshot: dict) -> bytes:
                    b.get("rank", ""), b.get("quartile", ""), b.get("median", "")])
     sheet.finish()
 
+    if snap.get("decisions_due") is not None:  # A6: a board's pack only
+        sheet = _Sheet(wb, "Decisions due", f"{title}: decisions due from the board", [
+            ("Decision point", 40), ("Project", 30), ("Programme", 30), ("Due", 14), ("Recommendation", 60)])
+        for d in snap["decisions_due"]:
+            sheet.add([d.get("title", ""), d.get("project", ""), d.get("programme", ""), d.get("due", ""),
+                       d.get("recommendation", "")])
+        sheet.finish()
+
+    if snap.get("risks_flagged") is not None:  # E4: the risks flagged by their measures, one row per measure
+        sheet = _Sheet(wb, "Risks flagged", f"{title}: corporate risks flagged by their measures", [
+            ("Risk", 10), ("Title", 40), ("Owner", 22), ("Current score", 20), ("Target score", 20),
+            ("Measure", 44), ("RAG", 12), ("Why it flags the risk", 32)])
+        for r in snap["risks_flagged"]:
+            for m in r.get("measures") or []:
+                sheet.add([r.get("ref", ""), r.get("title", ""), r.get("owner", ""), r.get("score_label", ""),
+                           r.get("target_label", ""), f"{m.get('ref', '')} {m.get('name', '')}",
+                           m.get("rag_label", ""), m.get("reason", "")])
+        sheet.finish()
+
     sheet = _Sheet(wb, "Missing", f"{title}: missing or unapproved when the report was assembled", [
         ("Ref", 10), ("Indicator", 44), ("Reason", 50)])
     for m in snap.get("missing") or []:

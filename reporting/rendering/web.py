@@ -151,6 +151,10 @@ def parts_shown(snapshot: dict) -> dict[str, bool]:
         shown["exception_actions"] = True  # D3: the exception report covers slipped actions too
     if snapshot.get("missing"):
         shown["missing"] = True
+    # A6: a board's pack lists the decisions due from it (a pack of any other committee has no such list)
+    shown["decisions_due"] = snapshot.get("decisions_due") is not None
+    # E4: the risks flagged by their measures, in a pack whose report asks for them (the key is there only then)
+    shown["risks_flagged"] = snapshot.get("risks_flagged") is not None
     return shown
 
 
@@ -164,6 +168,8 @@ def contents(snapshot: dict) -> list[dict]:
     entries = []
     if shown["overview"]:
         entries.append({"anchor": "pack-overview", "title": "Overview", "level": 1})
+    if shown["decisions_due"]:
+        entries.append({"anchor": "pack-decisions-due", "title": "Decisions due", "level": 1})
     if shown["year"]:
         entries.append({"anchor": "pack-year", "title": "The year, priority by priority", "level": 1})
         entries += [{"anchor": f"pack-year-{i}", "title": group["priority"], "level": 2}
@@ -185,6 +191,8 @@ def contents(snapshot: dict) -> list[dict]:
         entries.append({"anchor": "pack-slipped", "title": "Actions slipped more than 3 months", "level": 1})
     if shown["tracker"]:
         entries.append({"anchor": "pack-tracker", "title": "Exception tracker", "level": 1})
+    if shown["risks_flagged"]:
+        entries.append({"anchor": "pack-risks", "title": "Risks flagged", "level": 1})
     if shown["success"]:
         entries.append({"anchor": "pack-success", "title": "Recognising success", "level": 1})
     if shown["case_studies"]:

@@ -360,6 +360,18 @@ def render_docx(snapshot: dict, *, template: bytes | None = None, draft: bool = 
                     [[p.get("title", "")] + _counts_row(p.get("direction_counts"), DIRECTION_KEYS)
                      for p in priorities])
 
+    if shown["decisions_due"]:
+        w.heading("Decisions due", 1, page_break=True)
+        due = snap.get("decisions_due") or []
+        if due:
+            w.para("The decision points of the board's programmes whose date has come, with no decision recorded "
+                   "when the report was assembled.")
+            w.table(["Decision point", "Project", "Programme", "Due", "Recommendation"],
+                    [[d.get("title", ""), d.get("project", ""), d.get("programme", ""), d.get("due", ""),
+                      d.get("recommendation", "")] for d in due], widths_cm=[4, 3.2, 3.2, 2, 4.6])
+        else:
+            w.para("No decisions were due from the board when the report was assembled.")
+
     plans = snap.get("plans") or []
     if (shown["plans"] or shown["actions"]) and plans:
         w.section(landscape=True)
@@ -455,6 +467,23 @@ def render_docx(snapshot: dict, *, template: bytes | None = None, draft: bool = 
                 widths_cm=[3.2, 2.4, 2.2, 2.6, 3, 3], font_pt=8)
 
     _annual_and_tracker(w, snap, shown)
+
+    if shown.get("risks_flagged"):  # E4: the risks flagged by their measures
+        w.heading("Risks flagged", 1, page_break=True)
+        w.para("Corporate risks with a linked measure that was Red for the period, or had got worse two periods "
+               "running, from the approved figures. Each risk's owner should review its score.")
+        flagged = snap.get("risks_flagged") or []
+        for r in flagged:
+            w.heading(f"{r.get('ref', '')} {r.get('title', '')}", 2)
+            w.para(f"Owner: {r.get('owner') or 'no owner'}; current score {r.get('score_label', '')}; "
+                   f"target score {r.get('target_label', '')}.")
+            measures = r.get("measures") or []
+            w.table(["Measure", "Period", "RAG", "Direction of travel", "Why it flags the risk"],
+                    [[f"{m.get('ref', '')} {m.get('name', '')}", m.get("period", ""), m.get("rag_label", ""),
+                      m.get("direction_label", ""), m.get("reason", "")] for m in measures],
+                    rag_column=2, rag_keys=[m.get("rag", "") for m in measures], widths_cm=[6, 2.6, 2, 2.6, 3.8])
+        if not flagged:
+            w.para("No corporate risk was flagged by its measures for the period.")
 
     bench = snap.get("benchmarking") or []
     if shown["benchmarking"] and bench:
