@@ -73,20 +73,25 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def app_privileges_sql(app: str) -> list[str]:
+READ_ONLY_TABLES = {"django_migrations", "pmf_maintenancewindow"}  # the app reads them, never writes them
+
+
+def app_privileges_sql(app: str, tables: set[str]) -> list[str]:
     """What the app role holds on the schema's current and future objects: data, never structure. Run as the
-    owner (after every migrate) and by create_db_roles."""
+    owner (after every migrate) and by create_db_roles; ``tables`` are the schema's tables now."""
     role = quote(app)
-    return [
+    statements = [
         f"GRANT USAGE ON SCHEMA public TO {role}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
-        # the migration record and the maintenance switch: the app reads them, never writes them
-        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON django_migrations, pmf_maintenancewindow FROM {role}",
         f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {role}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
     ]
+    if READ_ONLY_TABLES <= tables:
+        statements.append(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {', '.join(sorted(READ_ONLY_TABLES))} "
+                          f"FROM {role}")
+    return statements
 
 
 def grant_app_privileges(using: str) -> None:
@@ -97,10 +102,7 @@ def grant_app_privileges(using: str) -> None:
         return
     tables = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
-        for statement in app_privileges_sql(app):
-            if "django_migrations, pmf_maintenancewindow" in statement and not {
-                    "django_migrations", "pmf_maintenancewindow"} <= tables:
-                continue
+        for statement in app_privileges_sql(app, tables):
             cursor.execute(statement)
 
 

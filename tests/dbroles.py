@@ -38,14 +38,18 @@ def default_as_owner():
         switch_default("app")
 
 
-def owner_cursor_sql(statements: list[str]) -> None:
-    """Run statements as the owner on the test database, in one transaction with a maintenance window open. A
-    connection of its own: the test may not use the ``owner`` alias."""
+def owner_connection():
+    """A psycopg2 connection of the owner's own to the test database (a test may not use the ``owner`` alias)."""
     import psycopg2
 
     default, owner = connections["default"].settings_dict, settings.DATABASES["owner"]
-    connection = psycopg2.connect(dbname=default["NAME"], user=owner["USER"], password=owner["PASSWORD"] or None,
-                                  host=owner["HOST"] or None, port=owner["PORT"] or None)
+    return psycopg2.connect(dbname=default["NAME"], user=owner["USER"], password=owner["PASSWORD"] or None,
+                            host=owner["HOST"] or None, port=owner["PORT"] or None)
+
+
+def owner_cursor_sql(statements: list[str]) -> None:
+    """Run statements as the owner on the test database, in one transaction with a maintenance window open."""
+    connection = owner_connection()
     try:
         with connection, connection.cursor() as cursor:
             cursor.execute("INSERT INTO pmf_maintenancewindow (opened_at, purpose) VALUES (now(), 'test: empty the "

@@ -155,9 +155,7 @@ def test_even_the_owner_needs_a_window_of_this_transaction():
     connection of the owner's own (this runs first in the test, so the test's transaction holds no locks)."""
     import psycopg2
 
-    default, owner = connection.settings_dict, settings.DATABASES["owner"]
-    own = psycopg2.connect(dbname=default["NAME"], user=owner["USER"], password=owner["PASSWORD"] or None,
-                           host=owner["HOST"] or None, port=owner["PORT"] or None)
+    own = dbroles.owner_connection()
     try:
         try:
             with own.cursor() as cursor:

@@ -360,21 +360,28 @@ class _Loader:
             self.people[user.username.lower()] = user
 
     def directorates_sheet(self, rows: list[Row]) -> None:
-        existing = {d.code.lower(): d for d in Directorate.objects.filter(code__in=[r["code"] for r in rows])
+        self.directorates = self.shared_by_councils(
+            rows, Directorate, "code",
+            lambda row: f"The directorate code “{row['code']}” is used by another council: codes are unique across "
+                        "the system, so choose another.",
+            lambda row: {"code": row["code"], "name": row["name"], "director": self.person(row, "director")})
+
+    def shared_by_councils(self, rows: list[Row], model, key: str, taken, fields) -> dict:
+        """Directorates and committees: unique across the system by ``key``, and linked to councils. Rows of this
+        council's (or new ones) are upserted; a key another council uses is a problem. Returns them by key."""
+        existing = {getattr(o, key).lower(): o for o in model.objects.filter(**{f"{key}__in": [r[key] for r in rows]})
                     .prefetch_related("councils")}
-        self.directorates = {d.code.lower(): d for d in Directorate.objects.filter(councils=self.council)}
+        found_here = {getattr(o, key).lower(): o for o in model.objects.filter(councils=self.council)}
         for row in rows:
-            found = existing.get(row["code"].lower())
+            found = existing.get(row[key].lower())
             if found is not None and self.council not in found.councils.all():
-                self.bad(row, "code", "belongs to another council",
-                         f"The directorate code “{row['code']}” is used by another council: codes are unique across "
-                         "the system, so choose another.")
+                self.bad(row, key, "belongs to another council", taken(row))
                 continue
-            d = self.upsert(row, Directorate, found, {"code": row["code"], "name": row["name"],
-                                                      "director": self.person(row, "director")})
+            obj = self.upsert(row, model, found, fields(row))
             if found is None:
-                d.councils.add(self.council)
-            self.directorates[d.code.lower()] = d
+                obj.councils.add(self.council)
+            found_here[getattr(obj, key).lower()] = obj
+        return found_here
 
     def services_sheet(self, rows: list[Row]) -> None:
         self.services = {(s.directorate.code.lower(), s.name.lower()): s
@@ -419,21 +426,11 @@ class _Loader:
                                                 "holder": self.person(row, "holder")})
 
     def committees_sheet(self, rows: list[Row]) -> None:
-        existing = {c.name.lower(): c for c in Committee.objects.filter(name__in=[r["name"] for r in rows])
-                    .prefetch_related("councils")}
-        self.committees = {c.name.lower(): c for c in Committee.objects.filter(councils=self.council)}
-        for row in rows:
-            found = existing.get(row["name"].lower())
-            if found is not None and self.council not in found.councils.all():
-                self.bad(row, "name", "belongs to another council",
-                         f"A committee named “{row['name']}” belongs to another council: committee names are unique "
-                         "across the system, so choose another.")
-                continue
-            c = self.upsert(row, Committee, found, {"name": row["name"], "kind": row["kind"],
-                                                    "chair": self.person(row, "chair")})
-            if found is None:
-                c.councils.add(self.council)
-            self.committees[c.name.lower()] = c
+        self.committees = self.shared_by_councils(
+            rows, Committee, "name",
+            lambda row: f"A committee named “{row['name']}” belongs to another council: committee names are unique "
+                        "across the system, so choose another.",
+            lambda row: {"name": row["name"], "kind": row["kind"], "chair": self.person(row, "chair")})
 
     def roles_sheet(self, rows: list[Row]) -> None:
         def key(values):

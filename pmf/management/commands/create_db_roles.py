@@ -52,11 +52,7 @@ class Command(BaseCommand):
             cursor.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
             moved = self._hand_over(cursor, owner)
             cursor.execute(f"SET ROLE {quote(owner)}")
-            tables = self._tables(cursor)
-            for statement in app_privileges_sql(app):
-                if "django_migrations, pmf_maintenancewindow" in statement and not {
-                        "django_migrations", "pmf_maintenancewindow"} <= tables:
-                    continue
+            for statement in app_privileges_sql(app, self._tables(cursor)):
                 cursor.execute(statement)
             cursor.execute("RESET ROLE")
         self.stdout.write(f"Database {database}: owner {owner} (owns the schema and {moved} objects handed over), "
