@@ -54,6 +54,14 @@ class ReturnState(models.TextChoices):
 AWAITING_SIGN_OFF = frozenset({ReturnState.SUBMITTED, ReturnState.VERIFIED})
 
 
+class SelfAssessment(models.TextChoices):
+    """The RAG judgement an officer chooses for a qualitative (narrative) measure: never computed (B1)."""
+
+    GREEN = "green", "Green: on track"
+    AMBER = "amber", "Amber: some concern"
+    RED = "red", "Red: off track"
+
+
 class Confidence(models.TextChoices):
     HIGH = "high", "High"
     MEDIUM = "medium", "Medium"

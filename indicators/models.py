@@ -21,6 +21,7 @@ from indicators.choices import (
     MeasureType,
     Polarity,
     ReturnState,
+    SelfAssessment,
     Stretch,
     Unit,
 )
@@ -330,6 +331,10 @@ class Return(models.Model):
     forecast = models.DecimalField("year-end forecast", null=True, blank=True, **VALUE)
     forecast_confidence = models.CharField(max_length=6, choices=Confidence.choices, blank=True)
     commentary = models.TextField(blank=True)
+    self_assessed_rag = models.CharField(
+        "self-assessed status", max_length=6, choices=SelfAssessment.choices, blank=True,
+        help_text="For a narrative measure: the status the officer judges from the narrative. Never computed.",
+    )
     no_data_reason = models.CharField("no data this period: reason", max_length=300, blank=True)
     is_estimate = models.BooleanField("estimated figure", default=False)
     is_queried = models.BooleanField("queried", default=False, help_text="Under query by the performance unit.")
@@ -368,9 +373,10 @@ class Return(models.Model):
                                    violation_error_message="A return cannot have both a value and a “no data” reason."),
             models.CheckConstraint(
                 condition=Q(state__in=[ReturnState.DRAFT, ReturnState.RETURNED])
-                | Q(value__isnull=False) | ~Q(no_data_reason=""),
+                | Q(value__isnull=False) | ~Q(no_data_reason="") | ~Q(self_assessed_rag=""),
                 name="return_submitted_has_value_or_reason",
-                violation_error_message="A submitted return needs a value or a reason why there is no data."),
+                violation_error_message="A submitted return needs a value, a self-assessed status or a reason why "
+                                        "there is no data."),
             models.CheckConstraint(
                 condition=~Q(state__in=[ReturnState.SUBMITTED, ReturnState.VERIFIED, ReturnState.APPROVED])
                 | Q(submitted_by__isnull=False, submitted_at__isnull=False),
@@ -712,3 +718,61 @@ class ComparatorGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class ServiceFinance(models.Model):
+    """A service's money for one quarter, shown beside its measures (C 3.1): the budget for the year, the forecast
+    outturn and the variance between them, entered by the performance unit or imported from the finance system's
+    export. Held per service, and per plan item where the finance system holds it. Finance is context only: it
+    never changes a measure's status."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="finance")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="finance")
+    plan_item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.CASCADE, related_name="finance",
+                                  help_text="Where the finance system holds the budget per plan item: that item.")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+",
+                               limit_choices_to={"frequency": Frequency.QUARTERLY.value},
+                               help_text="The quarter the forecast was made at.")
+    budget = models.DecimalField("budget for the year (£)", **MONEY)
+    forecast_outturn = models.DecimalField("forecast outturn (£)", **MONEY,
+                                           help_text="What the service expects to spend by the end of the year.")
+    spent_to_date = models.DecimalField("spent to date (£)", null=True, blank=True, **MONEY)
+    commentary = models.TextField(blank=True, help_text="Why the forecast differs from the budget.")
+    source = models.CharField(max_length=200, blank=True,
+                              help_text="Where the figures came from, e.g. the finance system export's file name.")
+    updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; stops lost updates.")
+
+    class Meta:
+        ordering = ["council", "period__start", "service__name"]
+        verbose_name = "service finance figures"
+        verbose_name_plural = "service finance figures"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "period"], condition=Q(plan_item__isnull=True), name="finance_once_per_service",
+                violation_error_message="This service already has finance figures for that quarter."),
+            models.UniqueConstraint(
+                fields=["service", "period", "plan_item"], condition=Q(plan_item__isnull=False),
+                name="finance_once_per_plan_item",
+                violation_error_message="This service already has finance figures for that plan item and quarter."),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="finance_budget_not_negative",
+                                   violation_error_message="The budget cannot be negative."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.period}"
+
+    @property
+    def variance(self) -> Decimal:
+        """Forecast outturn less budget: positive is an overspend."""
+        return self.forecast_outturn - self.budget
+
+    @property
+    def variance_pct(self) -> Decimal | None:
+        if not self.budget:
+            return None
+        return (self.variance * 100 / self.budget).quantize(Decimal("0.1"))

@@ -26,6 +26,17 @@ class CommitteeKind(models.TextChoices):
     JOINT_SCRUTINY = "joint_scrutiny", "Joint scrutiny committee"
     AUDIT = "audit", "Audit and governance committee"
     BOARD = "board", "Officer board"
+    SHAREHOLDER = "shareholder", "Shareholder board"
+
+
+class ServiceKind(models.TextChoices):
+    """What kind of organisation unit delivers a service (A1): the council's own service, or a company, partnership
+    or contract whose performance the council oversees."""
+
+    SERVICE = "service", "Council service"
+    COMPANY = "company", "Wholly-owned company"
+    PARTNERSHIP = "partnership", "Partnership"
+    CONTRACT = "contract", "Commissioned contract"
 
 
 class CouncilType(models.TextChoices):

@@ -25,7 +25,8 @@ ESCAPE = {
 }
 
 RETURN_FIGURES = ["indicator_id", "period_id", "value", "numerator", "denominator", "forecast",
-                  "forecast_confidence", "commentary", "no_data_reason", "is_estimate"]
+                  "forecast_confidence", "commentary", "self_assessed_rag", "no_data_reason",
+                  "is_estimate"]
 # Who submitted, verified and signed off an approved figure, and when it was due: changed only with a reopening.
 RETURN_SIGN_OFF = ["state", "submitted_by_id", "submitted_at", "verified_by_id", "verified_at", "approved_by_id",
                    "approved_at", "due_on"]

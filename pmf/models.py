@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from pmf import periods
-from pmf.choices import AuditAction, CommitteeKind, CouncilType, Frequency, RecoveryScope, Role
+from pmf.choices import AuditAction, CommitteeKind, CouncilType, Frequency, RecoveryScope, Role, ServiceKind
 
 
 class Council(models.Model):
@@ -231,8 +231,18 @@ class Directorate(models.Model):
 
 
 class Service(models.Model):
+    """A service of a directorate, or a company, partnership or commissioned contract the directorate oversees."""
+
     directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="services")
     name = models.CharField(max_length=150)
+    kind = models.CharField(
+        max_length=12, choices=ServiceKind.choices, default=ServiceKind.SERVICE,
+        help_text="A council service, or a company, partnership or contract that delivers for the council.",
+    )
+    provider = models.CharField(
+        max_length=150, blank=True,
+        help_text="Who delivers it: the company, the lead partner or the contractor. Blank for a council service.",
+    )
     head = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="services_headed",
         verbose_name="head of service",
@@ -243,10 +253,19 @@ class Service(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["directorate", "name"], name="service_name_unique_in_directorate",
                                     violation_error_message="This directorate already has a service of that name."),
+            models.CheckConstraint(
+                condition=Q(kind=ServiceKind.SERVICE) | ~Q(provider=""), name="service_provider_named",
+                violation_error_message="Name who delivers a company, partnership or contract (the provider).",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_external(self) -> bool:
+        """A company, partnership or contract: delivered for the council by someone else."""
+        return self.kind != ServiceKind.SERVICE
 
 
 class Team(models.Model):

@@ -187,7 +187,12 @@ def _template_path(instance: ReportDefinition, filename: str) -> str:
 class ReportDefinition(models.Model):
     """A report the council issues, as data: its type, scope, measures and sections (D2)."""
 
-    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="report_definitions")
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="report_definitions",
+                                help_text="The council that issues the report.")
+    other_councils = models.ManyToManyField(
+        Council, blank=True, related_name="+", verbose_name="also covers",
+        help_text="For a joint committee's report: the other councils it covers. Each council gets its own section, "
+                  "side by side.")
     name = models.CharField(max_length=150, help_text="e.g. “Cabinet quarterly performance report”.")
     report_type = models.CharField("type", max_length=20, choices=ReportType.choices)
     scope = models.CharField(max_length=12, choices=ScopeKind.choices, default=ScopeKind.ALL)
