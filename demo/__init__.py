@@ -1,5 +1,6 @@
 """The Harrowdale demo council: a fictional English unitary council at the scale of the Cheshire West and
-Chester framework (frameworks/002), loaded by ``manage.py load_demo``.
+Chester framework (frameworks/002), loaded by ``manage.py load_demo``, with a second demo beside it: two fictional
+district councils run by one shared officer team (demo/pair.py, frameworks/004).
 
 Deterministic (seeded random numbers, a fixed as-of date, nothing read from the real clock) and idempotent.
 Every person, place and comparator council in it is invented.
@@ -28,6 +29,10 @@ DEMO_LOGINS: dict[str, str] = {
     "scrutiny_member": "gareth.whitlow",
     "internal_audit": "nadia.holloway",
     "staff": "liam.fenwick",
+    "shareholder_board": "frances.oyelaran",
+    "pair_service_lead": "chloe.marwood",
+    "pair_joint_scrutiny": "rhys.penrose",
+    "pair_performance_unit": "fiona.langford",
     "admin": "admin",
 }
 """A stable username per role, for the README and for trying each role's view of the product."""
@@ -43,6 +48,11 @@ DEMO_LOGIN_NOTES: dict[str, str] = {
     "scrutiny_member": "Chair, Place and Resources Overview and Scrutiny Committee",
     "internal_audit": "Head of Internal Audit (read-only)",
     "staff": "Officer, Waste Collections",
+    "shareholder_board": "Chair, Harrowdale Shareholder Board (reads Harrowdale Homes Ltd's measures)",
+    "pair_service_lead": "shared officer of Wyebridge and Vale of Ashcombe: performance lead, Waste and Street Scene, "
+                         "enters each council's returns",
+    "pair_joint_scrutiny": "Chair, Wyebridge and Vale of Ashcombe Joint Scrutiny Committee (reads both councils)",
+    "pair_performance_unit": "Performance and Insight Manager for both Wyebridge and Vale of Ashcombe",
     "admin": "superuser",
 }
 

@@ -82,8 +82,9 @@ def demo_counts(council: Council, as_of: date = DEMO_AS_OF) -> Counts:
         for start, end, forecast, done, nlv in Action.objects.filter(council=council).values_list(
             "start", "approved_end", "forecast_end", "completed_on", "no_longer_viable")
     )
-    priority = next((lv for lv in levels if lv.name == "Priority"), None)
-    outcome = next((lv for lv in levels if lv.name == "Outcome"), None)
+    # the items at the second and third levels: Harrowdale's priorities and outcomes, the pair's themes and objectives
+    priority = next((lv for lv in levels if lv.rank == 2), None)
+    outcome = next((lv for lv in levels if lv.rank == 3), None)
     directorates = Directorate.objects.filter(councils=council)
     return {
         "councils": Council.objects.filter(pk=council.pk).count(),

@@ -34,6 +34,7 @@ from indicators.models import (
     Indicator,
     Return,
     ReturnReopening,
+    ServiceFinance,
     Specification,
     Target,
     TrajectoryPoint,
@@ -43,7 +44,7 @@ from plans.approvals import apply_default_approval
 from plans.assessment import action_status
 from plans.models import Action, DecisionPoint, Milestone, Plan, PlanItem, PlanLevel, Programme, Project
 from pmf.calendar import due_date
-from pmf.choices import Frequency, Role
+from pmf.choices import CommitteeKind, Frequency, Role
 from pmf.imports import Book
 from pmf.models import Committee, Council, Directorate, Period, Portfolio, RoleAssignment, Service, Team, User
 from pmf.periods import add_months, financial_year_label, period_for_date, periods_per_year
@@ -134,6 +135,11 @@ class IndicatorPlan:
 
 
 class DemoLoader:
+    #: The measures to build and the specification changes from the current year (B2 versioning), by reference. The
+    #: pair of district councils (demo/pair.py) builds from its own.
+    catalogue: tuple[Ind, ...] = INDICATORS
+    spec_changes: dict[str, str] = SPEC_V2
+
     def __init__(self, as_of: date):
         self.as_of = as_of
         self.cy, _ = period_for_date(frequency=Frequency.ANNUAL, on=as_of)
@@ -166,7 +172,9 @@ class DemoLoader:
         self.make_returns()
         self.make_benchmarks()
         self.make_actions()
+        self.link_risk_actions()
         self.make_programmes()
+        self.make_finance()
         self.fix_timestamps()
         make_timetable(self.council, year_start=self.cy)
         ensure_schedule(self.council)  # E5: the council's reminder and draft-pack jobs for Celery beat
@@ -256,6 +264,11 @@ class DemoLoader:
         for team in teams:
             key = next(s.key for s in org.SERVICES if self.services[s.key].pk == team.service_id)
             self.teams.setdefault(key, []).append(team)
+        # A1: the wholly-owned company and the commissioned contract its directorate oversees (no council teams).
+        for u in org.EXTERNAL_UNITS:
+            self.services[u.key] = Service.objects.create(
+                directorate=self.directorates[u.directorate], name=u.name, kind=u.kind, provider=u.provider)
+            self.service_defs[u.key] = u
 
     def make_people(self) -> None:
         rng = self.rng("people")
@@ -359,6 +372,17 @@ class DemoLoader:
                 person("Councillor", named="gareth.whitlow" if (place and i == 0) else None, member=True)
                 for i in range(10)
             ]
+        # A1: who runs and reports on the company and the contract, and the councillors of the Shareholder Board.
+        for u in org.EXTERNAL_UNITS:
+            svc = self.services[u.key]
+            self.head_rec[u.key] = person(u.head_title, roles=((Role.HEAD_OF_SERVICE, {"service": svc}),))
+            self.lead_rec[u.key], self.second_lead[u.key] = (
+                person(title, roles=((Role.SERVICE_LEAD, {"service": svc}),)) for title in u.lead_titles)
+        self.shareholders = [
+            person("Chair, Harrowdale Shareholder Board" if i == 0 else "Councillor, Harrowdale Shareholder Board",
+                   named="frances.oyelaran" if i == 0 else None, member=True)
+            for i in range(3)
+        ]
 
         password = make_password(DEMO_PASSWORD, salt=PASSWORD_SALT)
         joined = aware(date(self.y0 - 1, 9, 1), 9, 0)
@@ -385,8 +409,8 @@ class DemoLoader:
         for d in org.DIRECTORATES:
             self.directorates[d.key].director = self.director_rec[d.key]["user"]
         Directorate.objects.bulk_update(self.directorates.values(), ["director"])
-        for s in org.SERVICES:
-            self.services[s.key].head = self.head_rec[s.key]["user"]
+        for key in self.services:
+            self.services[key].head = self.head_rec[key]["user"]
         Service.objects.bulk_update(self.services.values(), ["head"])
         all_team_objs = [t for s in org.SERVICES for t in self.teams[s.key]]
         for team in all_team_objs:
@@ -424,6 +448,13 @@ class DemoLoader:
             for rec in members:
                 assignments.append(RoleAssignment(user=rec["user"], council=self.council,
                                                   role=Role.SCRUTINY_MEMBER, committee=self.committees[name]))
+        # The Shareholder Board: its members read what is in its remit, as a scrutiny committee's members do.
+        board = Committee.objects.create(name=org.SHAREHOLDER_BOARD[0], kind=CommitteeKind.SHAREHOLDER,
+                                         chair=self.shareholders[0]["user"])
+        board.councils.add(self.council)
+        self.committees[board.name] = board
+        assignments += [RoleAssignment(user=rec["user"], council=self.council, role=Role.SCRUTINY_MEMBER,
+                                       committee=board) for rec in self.shareholders]
         RoleAssignment.objects.bulk_create(assignments)
 
     # ------------------------------------------------------------------------------------------ plans
@@ -597,6 +628,21 @@ class DemoLoader:
         for name, _, refs in org.COMMITTEES:
             self.committees[name].remit.set([self.priority_item[r] for r in refs])
 
+        # A1: the company's business plan and the contract plan, hanging off their Council Plan outcome; the
+        # Shareholder Board's remit is the company's business plan.
+        for u in org.EXTERNAL_UNITS:
+            plan = self.make_plan(
+                6, f"{u.plan_title} {self.fy(cy)}", cy, cy, "active", self.director_rec[u.directorate]["user"],
+                date(cy, 3, 24), note=u.approval, owner=self.head_rec[u.key]["user"],
+                directorate=self.directorates[u.directorate], service=self.services[u.key])
+            self.service_plan[u.key] = plan
+            self.service_items[u.key] = [
+                self.add_item(plan, 6, f"{u.prefix}.{n}", title, parent=self.outcome_item[u.outcome], position=n,
+                              owner=self.lead_rec[u.key]["user"])
+                for n, title in enumerate(u.objectives, start=1)]
+        name, keys = org.SHAREHOLDER_BOARD
+        self.committees[name].remit.set([item for key in keys for item in self.service_items[key]])
+
     def make_risks(self) -> None:
         self.risks = {
             r.ref: r for r in CorporateRisk.objects.bulk_create([
@@ -606,6 +652,15 @@ class DemoLoader:
                 for (ref, title, dkey), scores in ((r, org.RISK_SCORES[r[0]]) for r in org.RISKS)
             ])
         }
+
+    def link_risk_actions(self) -> None:
+        """E4: each risk names the key actions of its directorate that reduce it (the first two by reference)."""
+        links = []
+        for risk in self.risks.values():
+            actions = (Action.objects.filter(council=self.council, is_key=True,
+                                             service__directorate=risk.directorate_id).order_by("ref")[:2])
+            links += [CorporateRisk.actions.through(corporaterisk_id=risk.pk, action_id=a.pk) for a in actions]
+        CorporateRisk.actions.through.objects.bulk_create(links)
 
     # ------------------------------------------------------------------------------------------ indicators
 
@@ -630,8 +685,8 @@ class DemoLoader:
         period = {"monthly": "month", "quarterly": "quarter", "half_yearly": "half-year", "annual": "year"}[
             ind.frequency]
         if ind.qual:
-            return (f"A narrative update on {ind.title.split(':')[0].lower()} each {period}, with a yes / no flag "
-                    "for whether delivery is on track overall.")
+            return (f"A narrative update on {ind.title.split(':')[0].lower()} each {period}, with the status "
+                    "(green, amber or red) the lead officer judges from it: self-assessed, not computed.")
         if ind.ratio:
             num, den, _ = ind.ratio
             scale = {"percent": "expressed as a percentage", "rate": f"multiplied by {ind.per or 1:,}",
@@ -686,7 +741,7 @@ class DemoLoader:
     def make_indicators(self) -> None:
         self.plans: list[IndicatorPlan] = []
         indicators = []
-        for ind in INDICATORS:
+        for ind in self.catalogue:
             rng = self.rng("indicator", ind.ref)
             character = ind.char or pick(rng, CHARACTER_WEIGHTS)
             obj = Indicator(
@@ -750,8 +805,8 @@ class DemoLoader:
             v1 = Specification(version=1, valid_from_id=self.y0, **base)
             ip.specs.append(v1)
             specs.append(v1)
-            if ind.ref in SPEC_V2:
-                change = SPEC_V2[ind.ref]
+            if ind.ref in self.spec_changes:
+                change = self.spec_changes[ind.ref]
                 v2 = Specification(version=2, valid_from_id=self.cy, **{
                     **base, "definition": f"{base['definition']} From {self.fy(self.cy)}: {change}",
                     "due_working_days": 8 if ind.ref == "RVB03" else ind.wd,
@@ -1019,7 +1074,11 @@ class DemoLoader:
             no_data = (state == "approved" and k > 1 and ind.measure == "snapshot" and not ind.qual
                        and rng.random() < 0.012)
             has_value = not no_data and (state != "draft" or rng.random() < 0.55)
-            if has_value:
+            if has_value and ind.qual:
+                # B1: a narrative and the status its officer chooses (off track: amber or red), no figure.
+                ret.self_assessed_rag = "green" if fig.value == 1 else \
+                    self.rng("self-assessed", ind.ref, year, n).choice(("amber", "amber", "red"))
+            elif has_value:
                 ret.value = fig.value
                 ret.numerator, ret.denominator = fig.numerator, fig.denominator
             elif no_data:
@@ -1198,6 +1257,17 @@ class DemoLoader:
         start = add_months(end, -rng.randint(6, 18))
         return {"start": start, "approved_end": end, "forecast_end": forecast, "progress_pct": rng.randint(15, 70)}
 
+    def dates_for_status(self, status: str, rng: random.Random) -> dict:
+        """An action's dates that give it ``status`` at the as-of date (C3), drawn until they do."""
+        for _ in range(50):
+            dates = self.action_dates(status, rng)
+            got = action_status(as_of=self.as_of, start=dates["start"], approved_end=dates["approved_end"],
+                                forecast_end=dates.get("forecast_end"), completed_on=dates.get("completed_on"),
+                                no_longer_viable=dates.get("no_longer_viable", False))
+            if got == status:
+                return dates
+        raise RuntimeError(f"could not build a {status} action")  # pragma: no cover - built to hit the status
+
     def make_actions(self) -> None:
         actions: list[Action] = []
         links: list[tuple[Action, list[PlanItem]]] = []
@@ -1212,16 +1282,7 @@ class DemoLoader:
                 for g in generic]
             for n, title in enumerate(titles, start=1):
                 status = pick(rng, ACTION_STATUS_WEIGHTS)
-                for _ in range(50):
-                    dates = self.action_dates(status, rng)
-                    got = action_status(as_of=self.as_of, start=dates["start"], approved_end=dates["approved_end"],
-                                        forecast_end=dates.get("forecast_end"),
-                                        completed_on=dates.get("completed_on"),
-                                        no_longer_viable=dates.get("no_longer_viable", False))
-                    if got == status:
-                        break
-                else:  # pragma: no cover - the generator is built to hit the status
-                    raise RuntimeError(f"could not build a {status} action for {s.key}")
+                dates = self.dates_for_status(status, rng)
                 owner_rec = rng.choice((self.head_rec[s.key], self.lead_rec[s.key],
                                         self.team_manager[self.teams[s.key][rng.randint(0, 1)].pk]))
                 update = rng.choice(text.ACTION_UPDATES[status])
@@ -1266,6 +1327,51 @@ class DemoLoader:
                 milestones.append(Milestone(action=action, title=name, approved_date=approved,
                                             forecast_date=forecast, completed_on=completed))
         Milestone.objects.bulk_create(milestones)
+
+    #: C 3.1: a service's budget for the year by directorate (from, to, in £m), and the services that overspend.
+    FINANCE_BUDGETS = {"ah": (18, 64), "cf": (9, 38), "pe": (3, 22), "ch": (2, 12), "rs": (1.5, 9)}
+    FINANCE_COMMENTARY = {
+        "overspend": ("Demand above the level budgeted for; a recovery plan is being agreed with finance.",
+                      "Agency staff covering vacancies cost more than the posts budgeted for.",
+                      "Contract inflation above the 3% allowed in the budget."),
+        "underspend": ("Vacancies held while the service is redesigned.",
+                       "Savings delivered earlier than planned.",
+                       "Grant income above the level budgeted for."),
+    }
+
+    def make_finance(self) -> None:
+        """C 3.1: every service's budget and forecast outturn per quarter, for the demo's years up to the latest
+        quarter ended: deterministic; a few services overspending and their forecasts drifting up through the
+        year, most close to budget, some underspending. Entered by the performance unit."""
+        by = self.performance_unit[0]["user"]
+        last = latest_quarter(self.as_of)
+        keys = sorted(self.services)
+        overspenders = set(self.rng("finance", "over").sample(keys, max(3, len(keys) // 6)))
+        rows = []
+        for key in keys:
+            service = self.services[key]
+            low, high = self.FINANCE_BUDGETS.get(self.service_defs[key].directorate, (2, 10))
+            rng = self.rng("finance", key)
+            base = Decimal(str(round(rng.uniform(low, high), 2))) * 1_000_000
+            drift = rng.uniform(0.04, 0.11) if key in overspenders else rng.uniform(-0.05, 0.012)
+            for yi, year in enumerate(self.years):
+                budget = (base * Decimal("1.03") ** yi / 1000).quantize(Decimal(1)) * 1000
+                for quarter in range(1, 5):
+                    if (year, quarter) > last:
+                        break
+                    share = drift * quarter / 4 + rng.uniform(-0.006, 0.006)
+                    forecast = (budget * Decimal(str(round(1 + share, 4))) / 1000).quantize(Decimal(1)) * 1000
+                    spent = (forecast * Decimal(str(round(quarter / 4 * rng.uniform(0.93, 1.0), 4))) / 100).quantize(
+                        Decimal(1)) * 100
+                    kind = "overspend" if forecast > budget else "underspend"
+                    pct = abs(forecast - budget) * 100 / budget
+                    note = self.FINANCE_COMMENTARY[kind][rng.randrange(3)] if pct >= 1 else ""
+                    rows.append(ServiceFinance(
+                        council=self.council, service=service,
+                        period=self.periods[(year, Frequency.QUARTERLY.value, quarter)],
+                        budget=budget, forecast_outturn=forecast, spent_to_date=spent, commentary=note,
+                        source=f"Budget monitoring, Q{quarter} {self.fy(year)}", updated_by=by))
+        ServiceFinance.objects.bulk_create(rows)
 
     def make_programmes(self) -> None:
         rng = self.rng("programmes")
@@ -1355,6 +1461,15 @@ def delete_demo(council: Council) -> None:
 
 def _delete_demo(council: Council) -> None:
     users = list(User.objects.filter(role_assignments__council=council).values_list("pk", flat=True).distinct())
+    directorates = list(Directorate.objects.filter(councils=council).values_list("pk", flat=True))
+    delete_council_data(council)
+    council.delete()
+    delete_organisation(directorates, users)
+
+
+def delete_council_data(council: Council) -> None:
+    """Delete what belongs to one council (plans, measures, returns, reports, committees, roles, portfolios), but
+    not its officer structure or its people, which councils sharing one officer team share."""
     for row in PackFile.objects.filter(pack__council=council):
         row.file.delete(save=False)
     PackFile.objects.filter(pack__council=council).delete()
@@ -1378,21 +1493,28 @@ def _delete_demo(council: Council) -> None:
     CorporateRisk.objects.filter(council=council).delete()
     RoleAssignment.objects.filter(council=council).delete()
     Portfolio.objects.filter(council=council).delete()
-    directorates = list(Directorate.objects.filter(councils=council).values_list("pk", flat=True))
+
+
+def delete_organisation(directorates: list[int], users: list[int]) -> None:
+    """Delete directorates with their services and teams, and people, once the councils that used them are gone."""
     Team.objects.filter(service__directorate__in=directorates).delete()
     Service.objects.filter(directorate__in=directorates).delete()
     Directorate.objects.filter(pk__in=directorates).delete()
-    council.delete()
     User.objects.filter(pk__in=users).delete()
 
 
 def load_demo(*, as_of: date = DEMO_AS_OF, reset: bool = False) -> tuple[Council, bool]:
-    """Load the demo council unless it exists (``reset`` deletes it first). Returns (council, created). The
-    removal is the database owner's work, in a transaction of its own (pmf.services.maintenance_window)."""
-    if reset and (existing := Council.objects.filter(slug=DEMO_SLUG).first()) is not None:
-        delete_demo(existing)
+    """Load the demo council unless it exists (``reset`` deletes it first), and the pair of district councils run by
+    one shared officer team beside it (demo/pair.py, likewise). Returns Harrowdale's (council, created). The removal
+    is the database owner's work, in a transaction of its own (pmf.services.maintenance_window)."""
+    from demo.pair import delete_pair, load_pair  # the pair builds on this module's loader
+
+    if reset:
+        if (existing := Council.objects.filter(slug=DEMO_SLUG).first()) is not None:
+            delete_demo(existing)
+        delete_pair()
     with transaction.atomic():
         existing = Council.objects.filter(slug=DEMO_SLUG).first()
-        if existing is not None:
-            return existing, False
-        return DemoLoader(as_of).load(), True
+        council, created = (existing, False) if existing is not None else (DemoLoader(as_of).load(), True)
+        load_pair(as_of=as_of)
+        return council, created

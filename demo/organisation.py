@@ -611,6 +611,48 @@ PARTNERSHIP_PLAN = (
      ("P4.O3", "Partners promote physical activity through the Active Harrowdale alliance")),
 )
 
+
+
+@dataclass(frozen=True)
+class ExternalDef:
+    """A1: a wholly-owned company or commissioned contract a directorate oversees, with its own plan (a business
+    or contract plan at service-plan level) and measures (catalogue prefix), but no council teams."""
+
+    key: str
+    directorate: str
+    name: str
+    kind: str  # pmf.choices.ServiceKind
+    provider: str
+    prefix: str
+    outcome: str  # the Council Plan outcome its plan hangs off
+    plan_title: str
+    approval: str
+    head_title: str
+    lead_titles: tuple[str, str]  # performance lead and deputy
+    objectives: tuple[str, str, str]
+
+
+EXTERNAL_UNITS: tuple[ExternalDef, ...] = (
+    ExternalDef("homes_co", "ch", "Harrowdale Homes Ltd", "company", "Harrowdale Homes Ltd", "HHL", "P6.O2",
+                "Harrowdale Homes Ltd Business Plan", "Approved by the Shareholder Board.",
+                "Managing Director, Harrowdale Homes Ltd",
+                ("Performance and Compliance Manager, Harrowdale Homes Ltd", "Finance Director, Harrowdale Homes Ltd"),
+                ("Build 300 new homes by 2030, at least 40% of them affordable",
+                 "Let and manage the company's homes well and collect the rent",
+                 "Pay the council a return on its investment from a sustainable surplus")),
+    ExternalDef("leisure_contract", "ch", "Leisure Centres Management Contract", "contract",
+                "Everfit Leisure Management Ltd", "LMC", "P4.O3", "Leisure Centres Management Contract Plan",
+                "Agreed with the contractor at the annual contract review.", "Leisure Contract Manager",
+                ("Leisure Contract Monitoring Officer", "Commissioning Officer, Leisure and Sport"),
+                ("Keep the five leisure centres open, safe and clean",
+                 "Get more children swimming and more residents active",
+                 "Give customers a good service and answer complaints promptly")),
+)
+
+# The Shareholder Board (A1, E1): councillors overseeing the wholly-owned company; its remit is the company's
+# business plan. (name, external unit keys in its remit)
+SHAREHOLDER_BOARD = ("Harrowdale Shareholder Board", ("homes_co",))
+
 # Committees (A5): Cabinet has every priority in its remit; the scrutiny committees split them.
 COMMITTEES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Harrowdale Cabinet", "cabinet", ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10")),
@@ -704,6 +746,7 @@ NAMED_PEOPLE: dict[str, tuple[str, str]] = {
     "gareth.whitlow": ("Gareth", "Whitlow"),  # scrutiny member: chair of Place and Resources O&S
     "nadia.holloway": ("Nadia", "Holloway"),  # internal audit: Head of Internal Audit
     "liam.fenwick": ("Liam", "Fenwick"),  # staff: Waste Collections
+    "frances.oyelaran": ("Frances", "Oyelaran"),  # Shareholder Board: its chair
 }
 
 PERFORMANCE_UNIT_TITLES = (

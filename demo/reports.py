@@ -16,7 +16,7 @@ NO_BENCHMARKS = [s for s in ALL if s != Section.BENCHMARKING]
 def report_rows(council: Council) -> list[dict]:
     rows = [
         {"name": "Cabinet quarterly performance report", "report_type": ReportType.CABINET, "is_public": True,
-         "sections": [*ALL, Section.RISKS]},
+         "sections": [*ALL, Section.RISKS, Section.FINANCE]},
         {"name": "Quarterly exception report", "report_type": ReportType.EXCEPTION, "kpis_only": False,
          "sections": [Section.OVERVIEW, Section.EXCEPTIONS, Section.MISSING]},
         {"name": "Quarterly exception tracker", "report_type": ReportType.EXCEPTION_TRACKER, "kpis_only": False,
@@ -30,10 +30,16 @@ def report_rows(council: Council) -> list[dict]:
     ]
     for portfolio in Portfolio.objects.filter(council=council).order_by("name"):
         rows.append({"name": f"Portfolio holder report: {portfolio.name}", "report_type": ReportType.PORTFOLIO,
-                     "scope": ScopeKind.PORTFOLIO, "portfolio": portfolio, "sections": NO_BENCHMARKS})
+                     "scope": ScopeKind.PORTFOLIO, "portfolio": portfolio,
+                     "sections": [*NO_BENCHMARKS, Section.FINANCE]})
     for committee in Committee.objects.filter(councils=council, kind=CommitteeKind.SCRUTINY).order_by("name"):
         rows.append({"name": f"Scrutiny report: {committee.name}", "report_type": ReportType.SCRUTINY,
                      "scope": ScopeKind.COMMITTEE, "committee": committee, "kpis_only": False, "is_public": True})
+    for committee in Committee.objects.filter(councils=council, kind=CommitteeKind.SHAREHOLDER).order_by("name"):
+        # A1: the shareholder board's report on the company in its remit (every measure, no benchmarking)
+        rows.append({"name": f"Shareholder report: {committee.name}", "report_type": ReportType.SCRUTINY,
+                     "scope": ScopeKind.COMMITTEE, "committee": committee, "kpis_only": False,
+                     "sections": NO_BENCHMARKS})
     for directorate in Directorate.objects.filter(councils=council).order_by("name"):
         rows.append({"name": f"Directorate report: {directorate.name}", "report_type": ReportType.DIRECTORATE,
                      "scope": ScopeKind.DIRECTORATE, "directorate": directorate, "kpis_only": False,

@@ -48,6 +48,30 @@ register("indicators.ComparatorGroup", in_councils("council"))
 register("indicators.MetricMapping", lambda s: indicator_q(s, "indicator__"), subquery=True)
 
 
+def finance_q(s: Scope, prefix: str = "") -> Q:
+    """A service's finance figures (C 3.1), read as the service's own measures are, headline measures aside: the
+    full-read roles; the service's directorate (director, delegate) and the service itself (head of service,
+    service lead); a Cabinet or scrutiny member where the service has a measure beneath their portfolio or
+    committee remit, or the figures are held for a plan item beneath it. A measure that is headline is read by
+    everyone in the council, but that does not open its service's budget to them."""
+    p = prefix
+    partial = [
+        Q(**{f"{p}service__directorate__in": s.directorates}),
+        Q(**{f"{p}service__in": s.services}),
+        *beneath_remit(s, f"{p}service__indicators__plan_items__"),
+        *beneath_remit(s, f"{p}plan_item__"),
+    ]
+    return Q(**{f"{p}council__in": s.full}) | (Q(**{f"{p}council__in": s.councils}) & any_of(partial))
+
+
+register("indicators.ServiceFinance", finance_q, subquery=True)
+
+
+def can_edit_finance(user: User, council_id: int) -> bool:
+    """Entering and importing finance figures: the performance unit (on the finance team's behalf)."""
+    return can_configure(user, council_id)
+
+
 # -- What a user may do with a measure's returns ----------------------------------------------------------------
 
 def can_enter_return(user: User, indicator) -> bool:

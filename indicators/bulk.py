@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from indicators import selectors, services
-from indicators.choices import Confidence
+from indicators.choices import Confidence, SelfAssessment
 from indicators.models import Indicator, Return
 from pmf import access, imports
 from pmf.errors import Conflict
@@ -36,6 +36,9 @@ SHEET = imports.Sheet("Returns due", (
     C("no data reason", max_length=300, help="Why there is no figure this period (instead of one).", example=""),
     C("commentary", help="What the figure means; needed for a big change or a red figure.",
       example="Up on last month after the new round started."),
+    C("self-assessed status", allowed=tuple(SelfAssessment.values),
+      help="For a narrative measure only: the status you judge from the commentary (green, amber or red), with no "
+           "figure.", example=""),
     C("forecast", "decimal", help="The year-end forecast.", example=""),
     C("forecast confidence", allowed=tuple(Confidence.values), help="How sure the forecast is.", example="medium"),
     C("estimate", "bool", help="yes for an estimated figure.", example="no"),
@@ -48,12 +51,14 @@ SHEET = imports.Sheet("Returns due", (
 COLUMN_FOR = {"value": "value", "numerator": "numerator", "denominator": "denominator",
               "no_data_reason": "no data reason", "commentary": "commentary", "forecast": "forecast",
               "forecast_confidence": "forecast confidence", "is_estimate": "estimate", "evidence": "value",
+              "self_assessed_rag": "self-assessed status",
               "period": "period", "state": "version", "__all__": "measure"}
 GUIDANCE = """Bulk returns: fill in this month's figures for many measures at once.
 Each row of the "Returns due" sheet is one return due. Fill in the figure (or, for a measure with a numerator and
-denominator, both of them), or the reason there is no data, and the commentary. Leave the measure, year, period and
-version as they were downloaded. Rows left empty are skipped. The same checks as the entry form apply to every row;
-if any row is refused, nothing is saved and every refusal is listed by row and column."""
+denominator, both of them), or the reason there is no data, and the commentary. For a narrative measure, write the
+commentary and choose the self-assessed status (green, amber or red) instead of a figure. Leave the measure, year,
+period and version as they were downloaded. Rows left empty are skipped. The same checks as the entry form apply to
+every row; if any row is refused, nothing is saved and every refusal is listed by row and column."""
 
 
 def due(user: User, *, today: date, month: str = "") -> list[selectors.DueReturn]:
@@ -86,7 +91,8 @@ def prefilled(rows: list[selectors.DueReturn]) -> bytes:
                     "no data reason": r.no_data_reason if r else None, "commentary": r.commentary if r else None,
                     "forecast": r.forecast if r else None,
                     "forecast confidence": (r.forecast_confidence or None) if r else None,
-                    "estimate": r.is_estimate if r else None, "version": r.version if r else None})
+                    "estimate": r.is_estimate if r else None, "version": r.version if r else None,
+                    "self-assessed status": (r.self_assessed_rag or None) if r else None})
     return imports.write_xlsx([(SHEET, out)], guidance=GUIDANCE)
 
 
@@ -111,7 +117,7 @@ class _Rollback(Exception):
 
 def _filled(row: imports.Row) -> bool:
     return any(row[c] not in (None, "", False) for c in ("value", "numerator", "denominator", "no data reason",
-                                                         "commentary", "forecast"))
+                                                         "commentary", "forecast", "self-assessed status"))
 
 
 def save_bulk(*, user: User, book: imports.Book, submit: bool, today: date | None = None) -> Outcome:
@@ -150,7 +156,7 @@ def _unchanged(ret: Return, entry: services.Entry) -> bool:
 
     return all(same(getattr(ret, name), getattr(entry, name)) for name in (
         "numerator", "denominator", "forecast", "forecast_confidence", "commentary", "no_data_reason",
-        "is_estimate")) and (ret.numerator is not None or same(ret.value, entry.value))
+        "is_estimate", "self_assessed_rag")) and (ret.numerator is not None or same(ret.value, entry.value))
 
 
 def _save_row(user, row, indicators, periods, problems, outcome, submit, today) -> None:
@@ -177,7 +183,8 @@ def _save_row(user, row, indicators, periods, problems, outcome, submit, today) 
     entry = services.Entry(value=row["value"], numerator=row["numerator"], denominator=row["denominator"],
                            forecast=row["forecast"], forecast_confidence=row.get("forecast confidence", ""),
                            commentary=row.get("commentary", ""), no_data_reason=row.get("no data reason", ""),
-                           is_estimate=bool(row["estimate"]))
+                           is_estimate=bool(row["estimate"]),
+                           self_assessed_rag=row.get("self-assessed status") or "")
     current = next((r for r in Return.objects.filter(indicator=ind, period=period)), None)
     if current is not None and not submit and current.version == row["version"] and _unchanged(current, entry):
         outcome.skipped += 1  # downloaded as saved, and left as it was

@@ -5,7 +5,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from indicators.choices import Calculation, Confidence
+from indicators.choices import Calculation, Confidence, SelfAssessment
 from indicators.models import Indicator, Return
 from indicators.services import EVIDENCE, MAX_EVIDENCE_BYTES, Entry
 from pmf import uploads
@@ -26,6 +26,10 @@ class ReturnForm(forms.Form):
     commentary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
                                  help_text="Needed for a red figure, or a change beyond the set size (B6).")
     is_estimate = forms.BooleanField(label="This figure is an estimate", required=False)
+    self_assessed_rag = forms.ChoiceField(
+        label="Status (self-assessed)", required=False, widget=forms.RadioSelect, choices=SelfAssessment.choices,
+        help_text="Your judgement of how delivery stands, from the narrative. It is shown as self-assessed: it is "
+                  "not worked out from figures.")
     forecast = forms.DecimalField(label="Year-end forecast", **DECIMAL,
                                   help_text="Optional: your forecast for the year end.")
     forecast_confidence = forms.ChoiceField(label="Confidence in the forecast", required=False,
@@ -40,7 +44,16 @@ class ReturnForm(forms.Form):
         super().__init__(*args, **kwargs)
         spec = indicator.current_spec
         self.indicator = indicator
-        if spec.calculation == Calculation.RATIO:
+        if indicator.is_qualitative:  # B1: the narrative and the status the officer chooses, no figure
+            for name in ("value", "numerator", "denominator", "no_data", "no_data_reason", "is_estimate", "forecast",
+                         "forecast_confidence"):
+                del self.fields[name]
+            self.fields["commentary"].label = "Narrative"
+            self.fields["commentary"].help_text = ("What has been delivered this period, what has slipped and why, "
+                                                   "and what happens next.")
+            self.fields["commentary"].widget.attrs["rows"] = 6
+            # A draft may lack either; submitting asks for both (the service, naming the field).
+        elif spec.calculation == Calculation.RATIO:
             del self.fields["value"]
             self.fields["numerator"].label = spec.numerator_label or "Numerator"
             self.fields["denominator"].label = spec.denominator_label or "Denominator"
@@ -49,6 +62,8 @@ class ReturnForm(forms.Form):
             del self.fields["denominator"]
             unit = spec.get_unit_display().lower()
             self.fields["value"].help_text = f"In {unit}, to {spec.decimal_places} decimal places."
+        if not indicator.is_qualitative:
+            del self.fields["self_assessed_rag"]
         self.fields["evidence"].widget.attrs["accept"] = ",".join(EVIDENCE.extensions)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -64,7 +79,7 @@ class ReturnForm(forms.Form):
             "denominator": plain(ret.denominator),
             "no_data": bool(ret.no_data_reason), "no_data_reason": ret.no_data_reason, "commentary": ret.commentary,
             "is_estimate": ret.is_estimate, "forecast": plain(ret.forecast),
-            "forecast_confidence": ret.forecast_confidence,
+            "forecast_confidence": ret.forecast_confidence, "self_assessed_rag": ret.self_assessed_rag,
             "version": ret.version,
         }
 
@@ -102,6 +117,7 @@ class ReturnForm(forms.Form):
             commentary=d.get("commentary") or "",
             no_data_reason=(d.get("no_data_reason") or "") if no_data else "",
             is_estimate=bool(d.get("is_estimate")),
+            self_assessed_rag=d.get("self_assessed_rag") or "",
         )
 
 

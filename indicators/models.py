@@ -148,6 +148,15 @@ class Indicator(models.Model):
     def is_rated(self) -> bool:
         return self.kind != IndicatorKind.CONTEXTUAL and not self.is_qualitative
 
+    def clean(self) -> None:
+        if self.is_qualitative and self.kind == IndicatorKind.CONTEXTUAL:
+            raise ValidationError({"is_qualitative": NARRATIVE_NOT_CONTEXTUAL})
+
+
+#: A narrative measure's return carries the status its officer chooses; a contextual statistic is never rated.
+NARRATIVE_NOT_CONTEXTUAL = ("A narrative measure is rated by the status its officer chooses, and a contextual "
+                            "statistic is never rated: make it a KPI or PI, or untick “qualitative”.")
+
 
 class Specification(models.Model):
     """B2: one version of an indicator's technical specification. A change is a new version."""
@@ -723,6 +732,14 @@ class ComparatorGroup(models.Model):
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+def variance_pct(variance: Decimal, budget: Decimal | None) -> Decimal | None:
+    """A finance variance as a share of the budget, to one decimal place (None without a budget): the one
+    computation behind ``ServiceFinance.variance_pct`` and the finance import's preview."""
+    if not budget:
+        return None
+    return (variance * 100 / budget).quantize(Decimal("0.1"))
+
+
 class ServiceFinance(models.Model):
     """A service's money for one quarter, shown beside its measures (C 3.1): the budget for the year, the forecast
     outturn and the variance between them, entered by the performance unit or imported from the finance system's
@@ -753,7 +770,8 @@ class ServiceFinance(models.Model):
         verbose_name_plural = "service finance figures"
         constraints = [
             models.UniqueConstraint(
-                fields=["service", "period"], condition=Q(plan_item__isnull=True), name="finance_once_per_service",
+                fields=["council", "service", "period"], condition=Q(plan_item__isnull=True),
+                name="finance_once_per_service",
                 violation_error_message="This service already has finance figures for that quarter."),
             models.UniqueConstraint(
                 fields=["service", "period", "plan_item"], condition=Q(plan_item__isnull=False),
@@ -773,6 +791,5 @@ class ServiceFinance(models.Model):
 
     @property
     def variance_pct(self) -> Decimal | None:
-        if not self.budget:
-            return None
-        return (self.variance * 100 / self.budget).quantize(Decimal("0.1"))
+        """The variance as a share of the budget, to one decimal place (None without a budget)."""
+        return variance_pct(self.variance, self.budget)

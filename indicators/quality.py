@@ -42,10 +42,22 @@ def check(
     amber_red_run_before: int,
     has_evidence: bool,
     decimal_places: int | None = None,
+    qualitative: bool = False,
+    self_assessed_rag: str = "",
+    forecast: Decimal | None = None,
 ) -> list[Problem]:
     """Every B6 problem with a return as entered. ``amber_red_run_before`` counts the consecutive amber or red
-    periods immediately before this one; ``rag`` is the status this figure would get."""
+    periods immediately before this one; ``rag`` is the status this figure would get. A ``qualitative`` (narrative)
+    measure is checked by :func:`check_narrative` instead; a numeric one refuses a ``self_assessed_rag``."""
+    if qualitative:
+        return check_narrative(value=value, numerator=numerator, denominator=denominator, forecast=forecast,
+                               no_data_reason=no_data_reason, commentary=commentary,
+                               self_assessed_rag=self_assessed_rag)
     problems: list[Problem] = []
+    if self_assessed_rag:
+        problems.append(Problem("self_assessed_rag", "self_assessed_narrative_only",
+                                "Only a narrative measure takes a self-assessed status: this measure's status is "
+                                "worked out from its figure against the target.", True))
     has_figure = value is not None or numerator is not None or denominator is not None
     if no_data_reason.strip() and has_figure:
         problems.append(Problem("no_data_reason", "value_or_no_data",
@@ -94,6 +106,35 @@ def check(
     if rag in (Rag.AMBER, Rag.RED) and amber_red_run_before >= 2 and not has_evidence:
         problems.append(Problem("evidence", "third_amber_red_needs_evidence",
                                 "This is the third consecutive amber or red period: attach evidence."))
+    return problems
+
+
+SELF_ASSESSED = (Rag.GREEN, Rag.AMBER, Rag.RED)
+
+
+def check_narrative(*, value: Decimal | None, numerator: Decimal | None, denominator: Decimal | None,
+                    forecast: Decimal | None, no_data_reason: str, commentary: str,
+                    self_assessed_rag: str) -> list[Problem]:
+    """B1: a narrative measure's return is its narrative (the commentary) and the status the officer chooses,
+    green, amber or red; it takes no figure. A draft may lack either; a submission needs both."""
+    problems: list[Problem] = []
+    if any(v is not None for v in (value, numerator, denominator, forecast)):
+        problems.append(Problem("value", "narrative_no_figure",
+                                "This is a narrative measure: it takes no figure or forecast, only the narrative "
+                                "and the status you choose.", True))
+    if no_data_reason.strip():
+        problems.append(Problem("no_data_reason", "narrative_no_figure",
+                                "A narrative measure has no “no data” reason: write the narrative and choose the "
+                                "status.", True))
+    if self_assessed_rag and self_assessed_rag not in SELF_ASSESSED:
+        problems.append(Problem("self_assessed_rag", "self_assessed_choice",
+                                "Choose green, amber or red as the self-assessed status.", True))
+    if not commentary.strip():
+        problems.append(Problem("commentary", "narrative_needs_commentary",
+                                "Write the narrative: a narrative measure is reported by its commentary."))
+    if not self_assessed_rag:
+        problems.append(Problem("self_assessed_rag", "narrative_needs_status",
+                                "Choose the status, green, amber or red, as you judge it from the narrative."))
     return problems
 
 

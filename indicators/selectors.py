@@ -22,6 +22,7 @@ from django.db.models import F, Max, Prefetch, Q, QuerySet, Window
 from indicators import assessment as rules
 from indicators.choices import Calculation, ForecastMethod, MeasureType, Polarity, ReturnState
 from indicators.models import EntryReopening, Indicator, Return, Specification, Target
+from indicators.quality import SELF_ASSESSED
 from pmf import gc_pause
 from pmf.calendar import due_date
 from pmf.models import Period
@@ -61,6 +62,7 @@ class PeriodAssessment:
     comparison_value: Decimal | None
     direction: rules.Direction
     band: tuple[Decimal, Decimal] | None = None  # for a 'within a band' measure
+    self_assessed: bool = False  # a narrative measure's status as its officer judged it, never computed (B1)
 
     @property
     def year_start(self) -> int:
@@ -114,7 +116,7 @@ def series_queryset(qs: QuerySet[Indicator], *, states: frozenset[str] = ALL_STA
     look back only so far: ``since_year`` leaves out the returns of financial years before it; ``latest_years``
     keeps only each indicator's latest that many financial years with a return (2: enough for ``latest``, whose
     comparison period is at most a year earlier)."""
-    return qs.select_related("council", "current_spec").prefetch_related(
+    return qs.select_related("council", "current_spec", "service").prefetch_related(
         Prefetch("specifications", queryset=Specification.objects.order_by("version"), to_attr="loaded_specs"),
         Prefetch("targets", queryset=Target.objects.prefetch_related("trajectory").order_by("revision"),
                  to_attr="loaded_targets"),
@@ -241,7 +243,10 @@ def _assess(series: Series, key: Key, comparison: Key | None) -> PeriodAssessmen
     value = figure_at(series, key)
     point_target = target_at(target, number)
     reason = _measured_reason(series, spec, target, value, point_target)
-    if reason:
+    chosen = self_assessed_rag(series.indicator, series.returns.get(key))
+    if chosen is not None:
+        status, reason = chosen, ""
+    elif reason:
         status = rules.Rag.MEASURED
     else:
         has_own = target.tolerance_pct is not None or target.tolerance_abs is not None
@@ -287,7 +292,17 @@ def _assess(series: Series, key: Key, comparison: Key | None) -> PeriodAssessmen
         direction=direction,
         band=(target.band_low, target.band_high)
         if spec.polarity == Polarity.BAND and target is not None and target.band_low is not None else None,
+        self_assessed=chosen is not None,
     )
+
+
+def self_assessed_rag(indicator: Indicator, ret: Return | None) -> rules.Rag | None:
+    """The status the officer chose for a narrative measure's return (B1), or None: a numeric measure's status is
+    always computed from its figure, and a narrative return without a chosen status is not rated."""
+    if ret is None or not indicator.is_qualitative or ret.self_assessed_rag not in SELF_ASSESSED:
+        return None
+    return rules.Rag(ret.self_assessed_rag)
+
 
 
 def assess_all(series: Series, years: Iterable[int] | None = None) -> list[PeriodAssessment]:

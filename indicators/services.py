@@ -20,7 +20,7 @@ from django.utils import timezone
 from indicators import assessment as rules
 from indicators import quality, selectors
 from indicators.access import can_enter_return, can_reopen, can_send_back, can_sign_off, can_verify
-from indicators.choices import AWAITING_SIGN_OFF, Calculation, IndicatorKind, ReturnState
+from indicators.choices import AWAITING_SIGN_OFF, Calculation, IndicatorKind, ReturnState, SelfAssessment
 from indicators.models import (
     EntryReopening,
     Evidence,
@@ -39,7 +39,7 @@ from pmf.errors import Conflict, Refused
 from pmf.models import Period, User
 
 RETURN_FIELDS = ["value", "numerator", "denominator", "forecast", "forecast_confidence", "commentary",
-                 "no_data_reason", "is_estimate", "state", "returned_reason"]
+                 "self_assessed_rag", "no_data_reason", "is_estimate", "state", "returned_reason"]
 EDITABLE_STATES = {ReturnState.DRAFT, ReturnState.RETURNED, ReturnState.SUBMITTED, ReturnState.VERIFIED}
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 # Evidence is checked by its content, not its name (pmf/uploads.py): the kinds the return entry form accepts.
@@ -58,6 +58,7 @@ class Entry:
     commentary: str = ""
     no_data_reason: str = ""
     is_estimate: bool = False
+    self_assessed_rag: str = ""  # a narrative measure's status, chosen by the officer (B1)
 
 
 def return_due(indicator: Indicator, period: Period) -> date:
@@ -112,7 +113,9 @@ def preview(*, indicator: Indicator, period: Period, entry: Entry, ret: Return |
     value = computed_value(indicator, entry)
     fits = value is None or abs(value) <= quality.MAX_FIGURE  # if not, quality.check says so; nothing to rate
     draft = Return(indicator=indicator, period=period, value=value if fits else None, numerator=entry.numerator,
-                   denominator=entry.denominator, no_data_reason=entry.no_data_reason)
+                   denominator=entry.denominator, no_data_reason=entry.no_data_reason,
+                   self_assessed_rag=entry.self_assessed_rag
+                   if indicator.is_qualitative and entry.self_assessed_rag in SelfAssessment.values else "")
     series.returns[period.key] = draft
     series._cache.clear()
     assessed = selectors.assess(series, period.key)
@@ -135,7 +138,8 @@ def preview(*, indicator: Indicator, period: Period, entry: Entry, ret: Return |
         previous_value=previous.value if previous else None, change_threshold_pct=spec.change_threshold_pct,
         rag=assessed.rag, amber_red_run_before=run,
         has_evidence=adding_evidence or bool(ret and ret.pk and ret.evidence.exists()),
-        decimal_places=spec.decimal_places,
+        decimal_places=spec.decimal_places, qualitative=indicator.is_qualitative,
+        self_assessed_rag=entry.self_assessed_rag, forecast=entry.forecast,
     )
     return Preview(value=value, assessment=assessed, problems=problems)
 
@@ -182,6 +186,7 @@ def save_return(*, user: User, indicator: Indicator, period: Period, entry: Entr
         "value": result.value, "numerator": entry.numerator, "denominator": entry.denominator,
         "forecast": entry.forecast, "forecast_confidence": entry.forecast_confidence if entry.forecast else "",
         "commentary": entry.commentary.strip(), "no_data_reason": entry.no_data_reason.strip(),
+        "self_assessed_rag": entry.self_assessed_rag,
         "is_estimate": entry.is_estimate, "due_on": return_due(indicator, period),
     }
     if submit:

@@ -168,7 +168,7 @@ def sign_off(request: HttpRequest) -> HttpResponse:
     updates = access.restrict(ActionUpdate.objects.filter(state="submitted"), request.user)
     if not request.user.is_superuser:
         updates = updates.filter(action__service__directorate__in=scope.sign_off)
-    updates = updates.select_related("action", "submitted_by").order_by("action__ref")
+    updates = updates.select_related("action__council", "submitted_by").order_by("action__ref")
     return render(request, "indicators/sign_off.html", {
         "nav": "sign_off", "rows": _queue_rows(submitted), "updates": updates, "verifying": False,
         "heading": "Returns awaiting your sign-off", "act": "Approve"})

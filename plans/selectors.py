@@ -73,7 +73,7 @@ def action_updates_due(user, *, today) -> list[tuple]:
     quarter_end = period_bounds(frequency="quarterly", year_start=last_year, period_number=last_quarter)[1]
     due = due_date(quarter_end, 10)
     actions = (
-        Action.objects.filter(owner=user, completed_on__isnull=True, no_longer_viable=False)
+        Action.objects.filter(owner=user, completed_on__isnull=True, no_longer_viable=False).select_related("council")
         .filter(Q(start__isnull=True) | Q(start__lte=quarter_end))
         .annotate(last_update=Max("updates__as_of"))
         .order_by("approved_end", "ref")

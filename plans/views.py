@@ -16,7 +16,7 @@ from plans.models import Action, DecisionPoint, Plan, PlanLevel, Programme, Proj
 from plans.selectors import in_tree_order, project_status
 from plans.services import record_decision, save_action_update
 from pmf import clock
-from pmf.access import councils_for, restrict, scope_for
+from pmf.access import councils_for, councils_in_view, restrict, scope_for
 from pmf.errors import Conflict, Refused
 from pmf.forms import show_refusal
 from pmf.pagination import int_param, paginate
@@ -129,7 +129,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         .order_by("council__name", "name")
     )
     return render(request, "plans/programme_list.html", {"nav": "thread", "programmes": programmes, "today": today,
-                                                         "many_councils": len(scope_for(request.user).councils) > 1})
+                                                         "many_councils": councils_in_view(request.user) > 1})
 
 
 @login_required

@@ -24,8 +24,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.validators import slug_re
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 
 from pmf.choices import Role
 from pmf.models import Council, User
@@ -128,6 +130,49 @@ def councils_for(user: User) -> QuerySet[Council]:
     if user.is_superuser:
         return Council.objects.all()
     return Council.objects.filter(pk__in=scope_for(user).councils)
+
+
+def councils_in_view(user: User) -> int:
+    """How many councils the user's pages span: the councils they hold a role in (every council, for a superuser).
+    Where more than one is in view, every row and figure says which council it belongs to (a column or a label);
+    a user of one council sees no such column. No query for a user with roles (their scope, loaded once per
+    request); one count, once per request, for a superuser."""
+    if not user.is_authenticated:
+        return 0
+    if not user.is_superuser:
+        return len(scope_for(user).councils)
+    cached = getattr(user, "_pmf_councils_in_view", None)
+    if cached is None:
+        cached = user._pmf_councils_in_view = Council.objects.count()
+    return cached
+
+
+def council_from_request(request, *, refused: str = "",
+                         may: Callable[[User, int], bool] | None = None) -> Council:
+    """The council a page is about: ``?council=<slug>`` (or the posted form's), else the first (by name) the person
+    works for. A slug that is not one of their councils is not found (404).
+
+    With ``refused`` (a page of the performance unit's, or another action ``may`` allows): without a slug, the first
+    council they may act on; a council they may not act on is refused (403, with that message). ``may`` defaults to
+    configuring the council."""
+    user = request.user
+    may = may or can_configure
+    slug = request.POST.get("council") or request.GET.get("council")
+    if slug:
+        # Only a slug can name a council: anything else (a NUL, which PostgreSQL refuses in a query) is not found.
+        council = Council.objects.filter(slug=slug).first() if slug_re.fullmatch(slug) else None
+        if council is None or not (user.is_superuser or council.pk in scope_for(user).councils):
+            raise Http404("No such council.")
+    else:
+        mine = Council.objects.all() if user.is_superuser else Council.objects.filter(pk__in=scope_for(user).councils)
+        council = next((c for c in mine.order_by("name") if not refused or may(user, c.pk)), None)
+        if council is None:
+            if refused:
+                raise PermissionDenied(refused)
+            raise Http404("You work for no council.")
+    if refused and not may(user, council.pk):
+        raise PermissionDenied(refused)
+    return council
 
 
 def council_ids_for(user: User) -> list[int]:

@@ -102,9 +102,10 @@ class TeamInline(ScopedTabularInline):
 
 @admin.register(Service)
 class ServiceAdmin(ScopedModelAdmin):
-    list_display = ["name", "directorate", "head"]
-    search_fields = ["name", "directorate__name"]
-    list_filter = ["directorate"]
+    list_display = ["name", "kind", "provider", "directorate", "head"]
+    search_fields = ["name", "provider", "directorate__name"]
+    list_filter = ["kind", "directorate"]
+    fields = ["directorate", "name", "kind", "provider", "head"]
     autocomplete_fields = ["head", "directorate"]
     list_select_related = ["directorate", "head"]
     inlines = [TeamInline]

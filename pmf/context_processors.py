@@ -1,6 +1,7 @@
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
-from pmf.access import can_read_audit, councils_for, scope_for
+from pmf.access import can_read_audit, councils_for, councils_in_view, scope_for
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -15,4 +16,6 @@ def navigation(request: HttpRequest) -> dict:
         "nav_sign_off": bool(scope.sign_off) or user.is_superuser,
         "nav_verify": bool(scope.verifies),
         "nav_schedule": bool(scope.configure) or user.is_superuser,
+        # More than one council in the user's view: rows and figures say their council (pmf.access.councils_in_view)
+        "many_councils": SimpleLazyObject(lambda: councils_in_view(user) > 1),
     }

@@ -5,7 +5,8 @@ A sheet is declared as data (``Sheet``: its columns, each a ``Column`` with its 
 values allowed, help text and an example). ``read_book`` opens an upload (an Excel workbook, a CSV file, or a ZIP
 of CSV files, one per sheet) after the content checks of ``pmf.uploads``; ``read_sheet`` turns its raw rows into
 typed rows, or problems, each naming the sheet, the row, the column, the rule broken and a plain message. The
-parsing is pure (``parse_value``); nothing here touches the database.
+parsing is pure (``parse_value``); nothing here touches the database. ``stash_upload`` and ``take_upload`` keep a
+checked upload in the server's storage between its dry run and the person confirming its import.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import secrets
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from pmf import uploads
 
@@ -240,10 +243,11 @@ def _header_name(raw) -> str:
 
 
 def read_sheet(sheet: Sheet, raw_rows: Iterable[tuple] | None, problems: Problems, *,
-               sheet_required: bool = True) -> list[Row]:
+               sheet_required: bool = True, ignored: list[str] | None = None) -> list[Row]:
     """Typed rows of one sheet. ``raw_rows``: the header, then the rows, as tuples of cells (None: the sheet
     is not in the file, a problem when ``sheet_required``). Every problem is added to ``problems``; rows with a
-    problem are left out."""
+    problem are left out. ``ignored``: for a file exported by another system, which carries columns of its own, a
+    column that is not the sheet's is noted there (its heading) and skipped, rather than a problem."""
     if raw_rows is None:
         if sheet_required:
             problems.add(sheet.name, None, "", "sheet missing", f"The file has no sheet “{sheet.name}”.")
@@ -260,7 +264,9 @@ def read_sheet(sheet: Sheet, raw_rows: Iterable[tuple] | None, problems: Problem
         if not name:
             continue
         column = by_name.get(name)
-        if column is None:
+        if column is None and ignored is not None:
+            ignored.append(_text(raw))
+        elif column is None:
             problems.add(sheet.name, 1, _text(raw), "unknown column",
                          f"“{_text(raw)}” is not a column of this sheet. Its columns are: {', '.join(sheet.names)}.")
         elif column in positions.values():
@@ -425,6 +431,63 @@ def _read_zip(upload, name: str) -> Book:
         raise ValidationError(f"“{name}” cannot be opened as a ZIP archive (the file is damaged).",
                               code="zip_damaged") from None
     return Book(name, sheets)
+
+
+# -- An upload waiting between its check and its import ----------------------------------------------------------
+
+#: The extensions an upload keeps while it waits (anything else waits without one).
+WAITING_EXTENSIONS = (".xlsx", ".csv", ".zip")
+
+
+class NotWaiting(Exception):
+    """No checked file waits under the token sent back (or it has gone from storage): the message says so."""
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A checked upload, taken back for its import: its name as uploaded and its bytes."""
+
+    name: str
+    data: bytes
+
+    def book(self, *, default_sheet: str = "") -> Book:
+        return read_book(ContentFile(self.data, name=self.name), default_sheet=default_sheet)
+
+
+def stash_upload(request, key: str, council_id: int, upload, name: str, *, prefix: str = "") -> str:
+    """Keep an upload whose dry run found no problems until the person confirms its import: in the server's
+    storage under a random name, that name in their session under ``key`` (replacing, and deleting, any upload
+    waiting there). Returns the token the confirm form sends back. Nothing is stored in the database."""
+    token = secrets.token_hex(16)
+    extension = os.path.splitext(name)[1].lower()
+    path = f"imports/{council_id}/{prefix}{token}{extension if extension in WAITING_EXTENSIONS else ''}"
+    upload.seek(0)
+    default_storage.save(path, ContentFile(upload.read()))
+    previous = request.session.get(key)
+    if previous:
+        default_storage.delete(previous["path"])
+    request.session[key] = {"token": token, "path": path, "council": council_id, "name": name}
+    return token
+
+
+def take_upload(request, key: str, council_id: int, *, what: str = "file") -> Waiting:
+    """The upload waiting under ``key`` for the token the confirm form sent (``request.POST``: ``token``, and
+    ``confirm`` = "yes"), removed from storage and the session as it is taken, so it is imported once.
+    ``NotWaiting`` (saying what to do) when it is not confirmed, not this council's, or no longer there."""
+    waiting = request.session.get(key)
+    token = request.POST.get("token")
+    if (not waiting or not token or waiting.get("token") != token or waiting.get("council") != council_id
+            or request.POST.get("confirm") != "yes"):
+        raise NotWaiting(f"There is no checked {what} waiting to be imported: upload it again.")
+    path = waiting["path"]
+    request.session.pop(key, None)
+    try:
+        with default_storage.open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        raise NotWaiting(f"The checked {what} is no longer on the server: upload it again.") from None
+    default_storage.delete(path)
+    return Waiting(waiting["name"], data)
 
 
 # -- Writing ----------------------------------------------------------------------------------------------------

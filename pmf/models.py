@@ -267,6 +267,22 @@ class Service(models.Model):
         """A company, partnership or contract: delivered for the council by someone else."""
         return self.kind != ServiceKind.SERVICE
 
+    def clean(self) -> None:
+        # The database refuses it too (service_provider_named); here the form names the field.
+        if self.kind != ServiceKind.SERVICE and not (self.provider or "").strip():
+            raise ValidationError({"provider": f"A {self.get_kind_display().lower()} names who delivers it: the "
+                                               "company, the lead partner or the contractor."})
+
+    @property
+    def measure_label(self) -> str:
+        """How its measures are described on pages and in reports: "SLA KPI – delivered by Greenway
+        Environmental Ltd"; blank for a council service."""
+        if not self.is_external:
+            return ""
+        prefix = {ServiceKind.COMPANY: "Company KPI", ServiceKind.PARTNERSHIP: "Partnership KPI",
+                  ServiceKind.CONTRACT: "SLA KPI"}[self.kind]
+        return f"{prefix} – delivered by {self.provider}"
+
 
 class Team(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="teams")

@@ -144,7 +144,7 @@ def _filter(request: HttpRequest) -> tuple[QuerySet[AuditEntry], AuditFilterForm
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     entries, form = _filter(request)
-    page, querystring = paginate(request, entries, per_page=PER_PAGE)
+    page, querystring = paginate(request, entries.select_related("council"), per_page=PER_PAGE)
     rows = [(entry, type_label(entry.object_type), change_rows(entry)) for entry in page]
     return render(request, "pmf/audit_list.html", {
         "nav": "audit", "form": form, "problems": form.problems(), "page_obj": page, "rows": rows,

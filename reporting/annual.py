@@ -135,7 +135,8 @@ def _year_end_row(series: Series, year: int, quarter: int) -> dict:
             "target": figure(a.annual_target, spec) if a is not None and a.annual_target is not None else "—",
             "period": a.label if a is not None else "",
             "rag": {Rag.GREEN: "green", Rag.AMBER: "amber", Rag.RED: "red"}.get(rag, "not_rated"),
-            "rag_label": Rag(rag).label if rag != Rag.MEASURED else "Not rated",
+            "rag_label": (Rag(rag).label if rag != Rag.MEASURED else "Not rated")
+            + (" (self-assessed)" if a is not None and a.self_assessed else ""),
             "direction": str(a.direction) if a is not None else Direction.NOT_MEASURED.value,
             "direction_label": Direction(a.direction).label if a is not None else Direction.NOT_MEASURED.label}
 

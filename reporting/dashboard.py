@@ -34,8 +34,8 @@ from plans.selectors import linked_under, remit_paths
 from pmf.access import restrict
 from pmf.models import Committee, Directorate, FinancialYear, Portfolio
 from pmf.periods import financial_year_label, period_bounds, period_for_date, period_label, previous_period
-from reporting import spc
-from reporting.selectors import quarter_assessment
+from reporting import finance, spc
+from reporting.selectors import DELIVERY_CHOICES, delivered_by, quarter_assessment
 
 #: The dashboard shows the current position: every figure submitted, approved or not (marked where not).
 DASHBOARD_STATES = frozenset({ReturnState.SUBMITTED, ReturnState.VERIFIED, ReturnState.APPROVED})
@@ -69,6 +69,7 @@ class Filters:
     measures: str = "kpi"
     rag: str = ""
     direction: str = ""
+    delivery: str = ""  # a key of DELIVERY_CHOICES: council services, or companies and contracts
 
     def query(self, **changes) -> str:
         """The URL query string for these filters (with ``changes``), defaults left out."""
@@ -78,6 +79,8 @@ class Filters:
             if (obj := getattr(f, name)) is not None:
                 params[name] = obj.pk
         params["measures"] = f.measures
+        if f.delivery:
+            params["delivery"] = f.delivery
         if f.rag:
             params["rag"] = f.rag
         if f.direction:
@@ -102,6 +105,7 @@ def _filter(qs: QuerySet, filters: Filters, paths: list[list[str]]) -> QuerySet:
     """Indicators or actions under every chosen filter (directorate by the owning service)."""
     if filters.directorate is not None:
         qs = qs.filter(service__directorate=filters.directorate)
+    qs = delivered_by(qs, filters.delivery)
     for group in paths:
         qs = linked_under(qs, group)
     return qs
@@ -315,6 +319,7 @@ class Dashboard:
     top_plans: list[tuple[Plan, int]]
     actions: list[tuple[str, int]]
     signals: list[MeasureSignals]
+    finance: finance.Beside | None = None  # C 3.1: each service's figures for the quarter, beside its measures
 
     @property
     def quarter_label(self) -> str:
@@ -323,6 +328,11 @@ class Dashboard:
     @property
     def awaiting(self) -> int:
         return sum(1 for r in self.rows if r.awaiting_sign_off)
+
+    @property
+    def self_assessed(self) -> int:
+        """How many of the counted statuses are narrative measures' own (B1), chosen by their officers."""
+        return sum(1 for r in self.rows if r.assessment.self_assessed)
 
     @property
     def selection(self) -> str:
@@ -338,6 +348,8 @@ class Dashboard:
             words.append(f"in the remit of {filters.committee.name}")
         if filters.portfolio is not None:
             words.append(f"in the {filters.portfolio.name} portfolio")
+        if filters.delivery:
+            words.append(f"({DELIVERY_CHOICES[filters.delivery].lower()})")
         return " ".join(words)
 
 
@@ -351,7 +363,8 @@ def build(user, filters: Filters) -> Dashboard:
     if filters.measures == "kpi":
         indicators = indicators.filter(kind=IndicatorKind.KPI)
     indicators = indicators.prefetch_related(Prefetch(
-        "plan_items", queryset=restrict(PlanItem.objects.select_related("plan"), user), to_attr="dashboard_items"))
+        "plan_items", queryset=restrict(PlanItem.objects.select_related("plan__council"), user),
+        to_attr="dashboard_items"))
     rows = []
     for series in ind_selectors.load_series(indicators, states=DASHBOARD_STATES):
         assessment = quarter_assessment(series, year_start=filters.year, quarter=filters.quarter)
@@ -368,4 +381,7 @@ def build(user, filters: Filters) -> Dashboard:
         top_plans=_plans_with_most_reds(rows),
         actions=_actions_by_status(user, filters, paths, date(filters.year, 4, 1), quarter_end),
         signals=spc_signals(rows, quarter_start, quarter_end),
+        finance=finance.beside(user, [(r.indicator.council, r.indicator.service_id, r.assessment.rag,
+                                       r.assessment.self_assessed) for r in rows],
+                               year=filters.year, quarter=filters.quarter),
     )

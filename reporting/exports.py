@@ -38,7 +38,7 @@ def scorecard_csv(card: Scorecard) -> bytes:
     writer = csv.writer(out)
     writer.writerow([c.heading for c in COLUMNS])
     for row in card.rows:
-        writer.writerow([guard(text) for text in row.texts()])
+        writer.writerow([guard(text) for text in row.file_texts()])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -74,7 +74,7 @@ def scorecard_xlsx(card: Scorecard) -> bytes:
                 cell = ws.cell(row=r, column=index, value=float(Decimal(number)))
                 cell.number_format = number_format(spec)
                 continue
-            cell = _text_cell(ws, r, index, row.text(column.key))
+            cell = _text_cell(ws, r, index, row.file_text(column.key))
             if column.kind == RAG:
                 colour = RAG_STYLE[row.rag]["hex"].lstrip("#").upper()
                 cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.db.models import Q
 
 from pmf import uploads
+from pmf.access import scope_for
 from pmf.forms import VersionField
-from pmf.models import Committee, Directorate, Period, Portfolio, Service, Team
+from pmf.models import Committee, Council, Directorate, Period, Portfolio, Service, Team
+from reporting.access import councils_refused, refused_message
 from reporting.models import ReportDefinition, Section
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
@@ -23,14 +26,24 @@ class ReportDefinitionForm(forms.ModelForm):
     class Meta:
         model = ReportDefinition
         fields = ["name", "report_type", "scope", "portfolio", "committee", "directorate", "service", "team",
-                  "kpis_only", "sections", "word_template", "is_public", "is_active"]
+                  "other_councils", "kpis_only", "sections", "word_template", "is_public", "is_active"]
+        widgets = {"other_councils": forms.CheckboxSelectMultiple}
         help_texts = {"scope": "Which plans the report covers. A portfolio or a committee's remit includes every "
                                "plan item beneath it."}
 
-    def __init__(self, *args, council, **kwargs):
+    def __init__(self, *args, council, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.council = council
+        self.user = user
         self.instance.council = council
+        self.fields["other_councils"].queryset = joint_councils(council, user, self.instance)
+        self.fields["other_councils"].help_text = (
+            "For a joint committee's report: the other councils it covers, each with its own section side by side. "
+            "Only councils that share a committee with this council, or whose performance unit you are, are "
+            "offered. A council whose performance unit you are not is covered only by the report of a committee it "
+            "shares with this council.")
+        self.fields["other_councils"].error_messages["invalid_choice"] = (
+            "%(value)s is not a council that shares a committee with this council or that you set up.")
         self.fields["portfolio"].queryset = Portfolio.objects.filter(council=council)
         self.fields["committee"].queryset = Committee.objects.filter(councils=council)
         self.fields["directorate"].queryset = Directorate.objects.filter(councils=council)
@@ -65,7 +78,50 @@ class ReportDefinitionForm(forms.ModelForm):
         for name in ("portfolio", "committee", "directorate", "service", "team"):
             if scope != name:
                 data[name] = None
+        self._check_other_councils(data)
         return data
+
+    def _check_other_councils(self, data: dict) -> None:
+        """A report covering other councils: scoped to what they share (all plans, a committee of every council
+        covered, or a directorate or service they share), never a portfolio or a team (one council's own); and
+        each other council covered with its performance unit's say or within a joint committee's remit
+        (``reporting.access.councils_refused``)."""
+        others = list(data.get("other_councils") or [])
+        if not others:
+            return
+        scope = data.get("scope")
+        if scope in ("portfolio", "team"):
+            self.add_error("other_councils", f"A report for {dict(self.fields['scope'].choices)[scope].lower()} "
+                                             "covers one council only: a portfolio or a team is one council's own.")
+            return
+        shared = {"committee": ("councils", "committee"), "directorate": ("councils", "directorate"),
+                  "service": ("directorate__councils", "service")}.get(scope)
+        if shared is not None and data.get(shared[1]) is not None:
+            through, name = shared
+            holder = data[name]
+            covered = set(type(holder).objects.filter(pk=holder.pk).values_list(f"{through}__pk", flat=True))
+            outside = [c.name for c in others if c.pk not in covered]
+            if outside:
+                self.add_error("other_councils", f"The {name} {holder} is not {', '.join(outside)}'s: a report "
+                                                 f"covers only councils its {name} belongs to.")
+                return
+        refused = councils_refused(self.user, self.council, data, self.instance if self.instance.pk else None)
+        if refused:
+            self.add_error("other_councils", refused_message(refused))
+
+
+def joint_councils(council: Council, user=None, definition: ReportDefinition | None = None):
+    """The councils a report of ``council`` may offer to cover as well: those sharing a committee with it (a joint
+    committee), those whose performance unit ``user`` is, and those the saved ``definition`` already covers (which
+    may have been chosen by someone else). Which of them a report may really cover is ``councils_refused``."""
+    configured = set()
+    if user is not None:
+        configured = set(Council.objects.values_list("pk", flat=True)) if user.is_superuser else \
+            scope_for(user).configure
+    offered = Q(committees__councils=council) | Q(pk__in=configured)
+    if definition is not None and definition.pk:
+        offered |= Q(pk__in=definition.other_councils.values("pk"))
+    return Council.objects.filter(offered).exclude(pk=council.pk).distinct().order_by("name")
 
 
 class PackRequestForm(forms.Form):

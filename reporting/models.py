@@ -165,6 +165,7 @@ class Section(models.TextChoices):
     EXCEPTIONS = "exceptions", "Exception pages (D3): reds and actions slipped more than 3 months"
     TRACKER = "tracker", "Exception tracker: open exceptions with their age, and those closed this quarter"
     RISKS = "risks", "Risks flagged: corporate risks whose linked measures are Red or got worse two periods running"
+    FINANCE = "finance", "Finance beside performance: each service's budget, forecast outturn and variance"
     SUCCESS = "success", "Recognising success: measures green and improving, actions delivered"
     CASE_STUDIES = "case_studies", "Case studies of staff work"
     BENCHMARKING = "benchmarking", "Benchmarking against comparator councils (Q2, previous year)"

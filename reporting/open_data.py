@@ -61,7 +61,10 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("target", "The target for that point in the year (the profiled target where there is one)."),
     ("target_band_low", "For a 'within a band' measure: the low edge of the target band."),
     ("target_band_high", "For a 'within a band' measure: the high edge of the target band."),
-    ("rag", "Green, Amber, Red, or Measured (not rated); blank for measures never rated."),
+    ("rag", "Green, Amber, Red, or Measured (not rated); blank for measures never rated. For a narrative measure: "
+            "the status its officer chose (see rag_self_assessed)."),
+    ("rag_self_assessed", "Yes where the rag is a narrative measure's status as its officer judged it, not worked "
+                          "out from figures; blank otherwise."),
     ("direction", "Direction of travel: Improving, Maintained, Declining or Not measured."),
     ("commentary", "The officer's commentary on the approved figure."),
 )
@@ -252,16 +255,20 @@ RAG_ORDER = (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.MEASURED)
 
 
 def rag_counts(measures: Iterable[Measure]) -> dict[str, object]:
-    """Counts of the rated measures by their latest quarter's RAG, and how many are never rated."""
+    """Counts of the rated measures by their latest quarter's RAG, and how many are never rated. A narrative
+    measure with a status its officer chose counts under that status, and ``self_assessed`` says how many did."""
     counted: Counter = Counter()
-    not_rated = 0
+    not_rated = self_assessed = 0
     for m in measures:
-        if not m.is_rated:
+        if m.quarter is not None and m.quarter.self_assessed:
+            counted[m.quarter.rag] += 1
+            self_assessed += 1
+        elif not m.is_rated:
             not_rated += 1
         elif m.quarter is not None:
             counted[m.quarter.rag] += 1
     return {"rags": [(r, Rag(r).label, counted.get(r, 0)) for r in RAG_ORDER], "not_rated": not_rated,
-            "total": sum(counted.values()) + not_rated}
+            "self_assessed": self_assessed, "total": sum(counted.values()) + not_rated}
 
 
 # -- open data --------------------------------------------------------------------------------------------------
@@ -315,7 +322,8 @@ def figure_row(council: Council, m: Measure, a: PeriodAssessment, *,
         "target": "" if band or not m.is_rated else _number(a.target, places),
         "target_band_low": _number(band[0], places) if band else "",
         "target_band_high": _number(band[1], places) if band else "",
-        "rag": Rag(a.rag).label if m.is_rated else "",
+        "rag": Rag(a.rag).label if m.is_rated or a.self_assessed else "",
+        "rag_self_assessed": "Yes" if a.self_assessed else "",
         "direction": "" if ind.is_qualitative else Direction(a.direction).label,
         "commentary": commentary,
     }

@@ -21,11 +21,16 @@ A monthly report's exceptions are the measures Red that month; an annual report'
 Unapproved data is never used (D2): the series hold approved returns only, and the pack lists every measure
 whose figure for the period was missing or not yet approved when it was assembled.
 
-A fixed number of queries whatever the number of measures.
+A joint committee's report (a definition that also covers other councils) is one pack: each council's sections
+from its own plans and data, side by side, and a combined summary whose counts add up only the measures every
+council measures the same way (``COMBINED_RULE``).
+
+A fixed number of queries whatever the number of measures (per council covered).
 """
 
 from __future__ import annotations
 
+import copy
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date
@@ -45,7 +50,7 @@ from pmf import clock
 from pmf.choices import CommitteeKind
 from pmf.models import Period, User
 from pmf.periods import financial_year_label, period_label, previous_period
-from reporting import annual, charts, risk_register, tracker
+from reporting import annual, charts, finance, risk_register, tracker
 from reporting.models import ReportDefinition, ScopeKind, Section
 from reporting.scorecard import make_row, officer_names
 from reporting.selectors import quarter_assessment
@@ -145,6 +150,8 @@ def scope_actions(definition: ReportDefinition, paths: list[str] | None) -> Quer
 # -- rows -------------------------------------------------------------------------------------------------------
 
 def _rag_key(assessment: PeriodAssessment) -> str:
+    if assessment.self_assessed:  # a narrative measure's status as its officer chose it (B1): no figure
+        return str(assessment.rag)
     if assessment.value is None:
         return "missing"
     return {Rag.GREEN: "green", Rag.AMBER: "amber", Rag.RED: "red"}.get(assessment.rag, "not_rated")
@@ -175,6 +182,7 @@ class _Measure:
         self.assessment = assess_for(series, period)
         self.row = make_row(series, self.assessment, year=year, officers=officers)
         self.rag = _rag_key(self.assessment)
+        self.rag_label = RAG_WORDS[self.rag] + (" (self-assessed)" if self.assessment.self_assessed else "")
         self.direction = _direction_key(self.assessment)
 
     def data(self) -> dict:
@@ -183,11 +191,14 @@ class _Measure:
             "ref": self.indicator.ref, "name": self.indicator.title, "is_kpi": self.indicator.kind == IndicatorKind.KPI,
             "unit": self.spec.unit, "data_source": r.text("data_source"), "previous": r.text("previous"),
             "target": r.text("target"), "ytd_plan": r.text("ytd_plan"), "ytd": r.text("ytd"),
-            "value": figure(self.assessment.value, self.spec) if self.assessment.value is not None else "M",
+            "value": figure(self.assessment.value, self.spec) if self.assessment.value is not None
+            else "Narrative" if self.assessment.self_assessed else "M",
             "value_raw": _raw(self.assessment.value), "target_raw": _raw(self.assessment.target),
-            "rag": self.rag, "rag_label": RAG_WORDS[self.rag],
+            "rag": self.rag, "rag_label": self.rag_label, "self_assessed": self.assessment.self_assessed,
             "direction": self.direction, "direction_label": DIRECTION_WORDS[self.direction],
             "period": self.assessment.label, "officer": r.officer, "comments": r.comments,
+            # a company's, partnership's or contract's measure: "SLA KPI – delivered by ..." (A1); else blank
+            "delivered_by": self.indicator.service.measure_label,
         }
 
 
@@ -216,9 +227,100 @@ def _chart(series: Series, year: int) -> dict:
 
 # -- assembly ---------------------------------------------------------------------------------------------------
 
+#: A council's own assembly reports its progress from 0 to this (``_assemble_council``); a joint pack gives each
+#: council an equal share of it, one after another.
+COUNCIL_PROGRESS = 50
+
+
 def assemble(definition: ReportDefinition, period: Period, *, as_of: date,
              progress: Progress | None = None) -> dict:
-    """The snapshot of ``definition``'s report for ``period``, from the data approved by now."""
+    """The snapshot of ``definition``'s report for ``period``, from the data approved by now.
+
+    A report that also covers other councils (a joint committee's) is one pack: the issuing council's snapshot,
+    with ``joint`` holding each other council's snapshot (the same sections, from its own plans and data) and the
+    combined summary (``joint.combined``)."""
+    others = list(definition.other_councils.order_by("name")) if definition.pk else []
+    if not others:
+        return _assemble_council(definition, period, as_of=as_of, progress=progress)
+    progress = progress or (lambda percent, step: None)
+    share = COUNCIL_PROGRESS // (len(others) + 1)
+    measures: list[list[_Measure]] = []
+    snapshots = []
+    for i, council in enumerate([definition.council, *others]):
+        found: list[_Measure] = []
+        part = for_council(definition, council)
+        snapshots.append(_assemble_council(
+            part, period, as_of=as_of, measures_out=found,
+            progress=lambda percent, step, i=i, name=council.name: progress(
+                i * share + percent * share // COUNCIL_PROGRESS, f"{name}: {step}")))
+        measures.append(found)
+    snapshot, parts = snapshots[0], snapshots[1:]
+    snapshot["joint"] = {
+        "councils": [s["council"] for s in snapshots],
+        "combined": combined_summary([(s["council"], found) for s, found in zip(snapshots, measures, strict=True)]),
+        "others": parts,
+    }
+    return snapshot
+
+
+def for_council(definition: ReportDefinition, council) -> ReportDefinition:
+    """The definition as it applies to one of the councils it covers (not saved): the same scope, measures and
+    sections over that council's plans and data. A committee's remit is the committee's plan items in that
+    council; a directorate or service shared by the councils reads each council's own measures of it."""
+    part = copy.copy(definition)
+    part.council = council
+    return part
+
+
+COMBINED_RULE = ("Combined where every council measures the same thing: the same reference, definition, unit and "
+                 "polarity in the year's specification. Every other measure is counted for its own council only.")
+
+
+def _same_thing(m: _Measure) -> tuple:
+    """What makes two councils' measures the same measure: ref, definition (spacing and case aside), unit and
+    polarity of the specification in force for the report's year."""
+    return (m.indicator.ref.strip().upper(), " ".join((m.spec.definition or "").split()).casefold(), m.spec.unit,
+            m.spec.polarity)
+
+
+def combined_summary(councils: list[tuple[str, list[_Measure]]]) -> dict:
+    """Each council's counts side by side, and counts added up over the measures every council measures the same
+    way (``COMBINED_RULE``), with each such measure's figures side by side."""
+    reported = councils
+    keyed = [{_same_thing(m): m for m in found} for _name, found in reported]
+    shared_keys = set(keyed[0]).intersection(*keyed[1:]) if keyed else set()
+    shared_keys = sorted(shared_keys)
+    shared_measures = [k[key] for k in keyed for key in shared_keys]
+    return {
+        "rule": COMBINED_RULE,
+        "councils": [{"name": name, "measures": len(found), "shared": len(shared_keys),
+                      "rag_counts": _counts(RAG_KEYS, (m.rag for m in found)),
+                      "self_assessed": sum(1 for m in found if m.assessment.self_assessed),  # of those counted
+                      "direction_counts": _counts(DIRECTION_KEYS, (m.direction for m in found))}
+                     for name, found in reported],
+        "shared_rag_counts": _counts(RAG_KEYS, (m.rag for m in shared_measures)),
+        "shared_self_assessed": sum(1 for m in shared_measures if m.assessment.self_assessed),
+        "shared_direction_counts": _counts(DIRECTION_KEYS, (m.direction for m in shared_measures)),
+        "shared": [{"ref": keyed[0][key].indicator.ref, "name": keyed[0][key].indicator.title,
+                    "unit": keyed[0][key].spec.get_unit_display(),
+                    # a company's, partnership's or contract's measure: "SLA KPI – delivered by ..." (A1), once
+                    # for the measure, or the councils' own where they differ
+                    "delivered_by": "; ".join(dict.fromkeys(
+                        label for k in keyed if (label := k[key].indicator.service.measure_label))),
+                    "figures": [{"council": name, "value": k[key].data()["value"], "rag": k[key].rag,
+                                 "rag_label": k[key].rag_label,
+                                 "self_assessed": k[key].assessment.self_assessed,
+                                 "direction_label": DIRECTION_WORDS[k[key].direction],
+                                 "period": k[key].assessment.label}
+                                for (name, _found), k in zip(reported, keyed, strict=True)]}
+                   for key in shared_keys],
+    }
+
+
+def _assemble_council(definition: ReportDefinition, period: Period, *, as_of: date,
+                      progress: Progress | None = None, measures_out: list | None = None) -> dict:
+    """One council's snapshot of ``definition``'s report (``measures_out``, when given, receives the measures
+    reported, for a joint pack's combined summary)."""
     progress = progress or (lambda percent, step: None)
     year = period.financial_year_id
     period_end = period.end
@@ -233,6 +335,8 @@ def assemble(definition: ReportDefinition, period: Period, *, as_of: date,
     officers = officer_names(series_all, year)
     measures_all = [_Measure(s, period, officers) for s in series_all]
     reported = [m for m in measures_all if not definition.kpis_only or m.indicator.kind == IndicatorKind.KPI]
+    if measures_out is not None:
+        measures_out.extend(reported)
 
     progress(15, "Assessing actions")
     actions_qs = scope_actions(definition, paths).filter(
@@ -268,6 +372,8 @@ def assemble(definition: ReportDefinition, period: Period, *, as_of: date,
     missing = _missing(reported, period) if Section.MISSING in sections else []
     decisions = _decisions_due(definition, as_of)
     risks_flagged = _risks_flagged(definition, measures_all, period) if Section.RISKS in sections else None
+    finance_part = _finance(definition, measures_all, reported, period, paths) if Section.FINANCE in sections \
+        else None
 
     annual_parts = {}
     if {Section.YEAR, Section.SPECIFICATIONS, Section.SUCCESS, Section.CASE_STUDIES} & set(sections):
@@ -305,6 +411,7 @@ def assemble(definition: ReportDefinition, period: Period, *, as_of: date,
         "tracker": tracked,
         **({"decisions_due": decisions} if decisions is not None else {}),
         **({"risks_flagged": risks_flagged} if risks_flagged is not None else {}),
+        **({"finance": finance_part} if finance_part is not None else {}),
         **annual_parts,
     }
 
@@ -320,6 +427,23 @@ def _decisions_due(definition: ReportDefinition, as_of: date) -> list[dict] | No
               .select_related("project__programme").order_by("due", "pk"))
     return [{"title": p.title, "project": p.project.name, "programme": p.project.programme.name,
              "due": _date(p.due), "recommendation": p.recommendation} for p in points]
+
+
+def _finance(definition: ReportDefinition, measures_all: list[_Measure], reported: list[_Measure], period: Period,
+             paths: list[str] | None) -> dict:
+    """C 3.1: each service in the report's scope (of any measure in scope) with its budget, forecast outturn and
+    variance at the report's quarter, beside the ratings of its measures in the report. Finance is context: it
+    changes no rating. For a portfolio's or committee's report, figures held per plan item are those of items in
+    its remit."""
+    year, quarter = report_quarter(period)
+    shown = {m.indicator.pk for m in reported}
+    rated = [(m.indicator.service_id, m.rag if m.indicator.pk in shown else None,
+              m.indicator.pk in shown and m.assessment.self_assessed) for m in measures_all]
+    part = finance.pack_finance(definition.council, rated, year=year, quarter=quarter, item_paths=paths)
+    part["note"] = (f"Budgets and forecast outturns as the finance system held them at {part['quarter']}; the "
+                    "variance is the forecast less the budget: above it an overspend, below it an underspend. "
+                    "Finance is shown for context: it does not change any measure's rating.")
+    return part
 
 
 def _risk_signal(m: _Measure, period: Period) -> risk_register.MeasureSignal:
@@ -360,7 +484,7 @@ def _risks_flagged(definition: ReportDefinition, measures_all: list[_Measure], p
             "target_score": risk.target_score,
             "target_label": f"{risk.target_score} ({target_band.label})" if target_band else "Not scored",
             "measures": [{"ref": m.indicator.ref, "name": m.indicator.title, "period": sig.latest.label,
-                          "rag": m.rag, "rag_label": RAG_WORDS[m.rag],
+                          "rag": m.rag, "rag_label": m.rag_label,
                           "direction_label": DIRECTION_WORDS[m.direction], "reason": sig.flag.label}
                          for m, sig in sorted(flagged, key=lambda pair: pair[0].indicator.ref)],
         })
@@ -405,6 +529,7 @@ def _overview(definition, reported: list[_Measure], actions: list[Action], statu
     action_counts = Counter(statuses[a.pk] for a in actions)
     return {
         "rag_counts": _counts(RAG_KEYS, (m.rag for m in reported)),
+        "self_assessed": sum(1 for m in reported if m.assessment.self_assessed),  # of those counted: B1
         "direction_counts": _counts(DIRECTION_KEYS, (m.direction for m in reported)),
         "actions_by_status": {s.label: action_counts.get(s.value, 0) for s in ActionStatus},
         "by_priority": by_priority,
@@ -448,11 +573,13 @@ def _exceptions(period: Period, measures_all: list[_Measure], actions_all: list[
             m = by_indicator[series.indicator.pk]
             before = quarter_assessment(m.series, year_start=prev_year, quarter=prev_q)
             then = figure(before.value, m.spec)
-            if m.assessment.value is None:
+            if m.assessment.self_assessed:
+                progress = f"Red at Q{prev_q}; now {m.rag_label}."
+            elif m.assessment.value is None:
                 progress = f"Red at Q{prev_q} ({then}); no approved figure since."
             else:
                 now = figure(m.assessment.value, m.spec)
-                progress = (f"Red at Q{prev_q} ({then}); now {RAG_WORDS[m.rag]} ({now}), "
+                progress = (f"Red at Q{prev_q} ({then}); now {m.rag_label} ({now}), "
                             f"{DIRECTION_WORDS[m.direction].lower()}.")
             chosen.append((m, why, "Red", progress))
     else:
@@ -463,8 +590,8 @@ def _exceptions(period: Period, measures_all: list[_Measure], actions_all: list[
             rule = (f"Q{period.number if period.frequency == 'quarterly' else 4}: every KPI that is Red, with the "
                     "outcome owner's further information; every action slipped more than 3 months.")
             candidates = [m for m in measures_all if m.indicator.kind == IndicatorKind.KPI]
-        for m in candidates:
-            if m.rag == "red":
+        for m in candidates:  # on figures, as the exception tracker follows them: not a self-assessed status
+            if m.rag == "red" and not m.assessment.self_assessed:
                 chosen.append((m, f"Red at {m.assessment.label}", "", ""))
 
     ids = [m.indicator.pk for m, *_ in chosen]
@@ -569,7 +696,7 @@ def _missing(reported: list[_Measure], period: Period) -> list[dict]:
     """Measures whose figure for the period was missing or unapproved (D2), with the state of what there is."""
     wanted = {}
     for m in reported:
-        if m.assessment.ret is None or m.assessment.value is None:
+        if m.assessment.ret is None or (m.assessment.value is None and not m.assessment.self_assessed):
             wanted[m.indicator.pk] = m
     if not wanted:
         return []

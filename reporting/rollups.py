@@ -41,6 +41,7 @@ class Rollup:
 
     measures: Counter = field(default_factory=Counter)
     actions: Counter = field(default_factory=Counter)
+    self_assessed: int = 0  # of the measures counted, narrative ones whose status their officer chose (B1)
 
     @property
     def measure_total(self) -> int:
@@ -65,6 +66,8 @@ class Rollup:
     def text(self) -> str:
         """``Measures: 3 red, 2 amber, 10 green · Actions: 1 slipped >3m, 4 on target``."""
         measures = ", ".join(f"{p['count']} {p['word']}" for p in self.measure_parts) or "none"
+        if self.self_assessed:
+            measures += f" ({self.self_assessed} self-assessed)"
         actions = ", ".join(f"{p['count']} {p['word']}" for p in self.action_parts) or "none"
         return f"Measures: {measures} · Actions: {actions}"
 
@@ -108,11 +111,14 @@ def rollups(items: Iterable[PlanItem], *, user, as_of: date) -> dict[int, Rollup
     measures_beneath = _spread(indicator_links, wanted)
     indicator_ids = {i for ids in measures_beneath.values() for i in ids}
     rags: dict[int, str] = {}
+    chosen: set[int] = set()  # self-assessed
     if indicator_ids:
         for series in selectors.load_series(restrict(Indicator.objects.filter(pk__in=indicator_ids), user),
                                             latest_years=2):  # all that selectors.latest looks at
             assessed = selectors.latest(series)
             rags[series.indicator.pk] = assessed.rag if assessed is not None else Rag.MEASURED
+            if assessed is not None and assessed.self_assessed:
+                chosen.add(series.indicator.pk)
 
     action_links = list(
         Action.plan_items.through.objects.filter(beneath_tops, planitem__in=visible_items)
@@ -129,5 +135,6 @@ def rollups(items: Iterable[PlanItem], *, user, as_of: date) -> dict[int, Rollup
 
     for pk, rollup in result.items():
         rollup.measures.update(rags[i] for i in measures_beneath.get(pk, ()) if i in rags)
+        rollup.self_assessed = sum(1 for i in measures_beneath.get(pk, ()) if i in chosen)
         rollup.actions.update(statuses[i] for i in actions_beneath.get(pk, ()) if i in statuses)
     return result

@@ -30,7 +30,7 @@ from pmf.access import restrict
 from pmf.models import User
 from pmf.pagination import int_param
 from pmf.periods import financial_year_label, period_bounds, period_for_date, period_label, previous_period
-from reporting.selectors import month_assessment, quarter_assessment
+from reporting.selectors import DELIVERY_CHOICES, delivered_by, month_assessment, quarter_assessment
 
 # -- the columns ------------------------------------------------------------------------------------------------
 
@@ -77,6 +77,7 @@ class Params:
     descending: bool = False
     measures: str = "all"
     month: int | None = None  # a monthly scorecard (1 is April); None for the quarter's
+    delivery: str = ""  # a key of DELIVERY_CHOICES (council services, or companies and contracts); blank: all
 
     @property
     def period_label(self) -> str:
@@ -93,6 +94,8 @@ class Params:
         values = {"year": self.year, "quarter": self.quarter, "sort": self.sort_param, "measures": self.measures}
         if self.month:
             values["month"] = self.month
+        if self.delivery:
+            values["delivery"] = self.delivery
         values.update(changes)
         q = QueryDict(mutable=True)
         q.update({k: str(v) for k, v in values.items()})
@@ -125,7 +128,11 @@ def parse_params(get: QueryDict, *, today: date) -> Params:
     month = int_param(get.get("month", ""), maximum=12) or None
     if month is not None:
         quarter = (month - 1) // 3 + 1  # the quarter the month is in, for the quarter's links back
-    return Params(year=year, quarter=quarter, sort=sort, descending=descending, measures=measures, month=month)
+    delivery = get.get("delivery", "")
+    if delivery not in DELIVERY_CHOICES:
+        delivery = ""
+    return Params(year=year, quarter=quarter, sort=sort, descending=descending, measures=measures, month=month,
+                  delivery=delivery)
 
 
 # -- the rows ---------------------------------------------------------------------------------------------------
@@ -201,7 +208,7 @@ class Row:
         if key in ("previous", "target", "ytd_plan", "ytd"):
             return figure(self.number(key), self.spec)
         if key == "rag":
-            return Rag(self.rag).label
+            return Rag(self.rag).label + (" (self-assessed)" if self.assessment.self_assessed else "")
         if key == "trend":
             return Direction(self.trend).label
         if key == "period":
@@ -214,6 +221,17 @@ class Row:
 
     def texts(self) -> list[str]:
         return [self.text(c.key) for c in COLUMNS]
+
+    def file_text(self, key: str) -> str:
+        """A column's value in the CSV and Excel files: the page's cell as it reads, the measure with who delivers it
+        where a company, partnership or contract does ("SLA KPI – delivered by ...")."""
+        text = self.text(key)
+        if key == "indicator" and self.indicator.service.is_external:
+            return f"{text} {self.indicator.service.measure_label}"
+        return text
+
+    def file_texts(self) -> list[str]:
+        return [self.file_text(c.key) for c in COLUMNS]
 
     def sort_value(self, key: str):
         """What a column sorts by, or None when the value is missing (sorted last either way)."""
@@ -358,6 +376,7 @@ def _build_scorecard(plan, user, params: Params) -> Scorecard:
     indicators = plan_measures(plan, user)
     if params.measures == "kpi":
         indicators = indicators.filter(kind=IndicatorKind.KPI)
+    indicators = delivered_by(indicators, params.delivery)
     indicators = indicators.filter(current_spec__isnull=False)  # a measure without a specification has no row
     series = load_series(indicators.order_by("ref"), states=APPROVED_ONLY, since_year=params.year - LOOKBACK_YEARS)
     officers = officer_names(series, params.year)

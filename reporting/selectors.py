@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from indicators import assessment as rules
 from indicators.selectors import PeriodAssessment, Series, assess
+from pmf.choices import ServiceKind
 from pmf.periods import period_bounds
+
+#: Who delivers the measures a dashboard or scorecard shows (A1): a filter by the kind of the owning service.
+EXTERNAL_KINDS = [k for k in ServiceKind.values if k != ServiceKind.SERVICE]
+DELIVERY_CHOICES = {
+    "council": "Council services",
+    "external": "Companies and contracts",
+    ServiceKind.COMPANY.value: "Wholly-owned companies",
+    ServiceKind.PARTNERSHIP.value: "Partnerships",
+    ServiceKind.CONTRACT.value: "Commissioned contracts",
+}
+
+
+def delivered_by(qs: QuerySet, delivery: str) -> QuerySet:
+    """Measures or actions whose service is of the chosen delivery (a key of ``DELIVERY_CHOICES``); anything else,
+    e.g. blank, leaves ``qs`` as it is."""
+    field = "service__kind"
+    if delivery == "council":
+        return qs.filter(**{field: ServiceKind.SERVICE})
+    if delivery == "external":
+        return qs.filter(**{f"{field}__in": EXTERNAL_KINDS})
+    if delivery in EXTERNAL_KINDS:
+        return qs.filter(**{field: delivery})
+    return qs
 
 
 def quarter_assessment(series: Series, *, year_start: int, quarter: int) -> PeriodAssessment:

@@ -36,7 +36,8 @@ class MeasureRow(TypedDict):
     value_raw: str | None  # decimal string
     target_raw: str | None
     rag: str  # "green" | "amber" | "red" | "not_rated" | "missing"
-    rag_label: str  # "Green", "Amber", "Red", "Not rated", "Missing (M)"
+    rag_label: str  # "Green", "Amber", "Red", "Not rated", "Missing (M)"; "Green (self-assessed)" for a narrative one
+    self_assessed: NotRequired[bool]  # a narrative measure's status as its officer chose it (packs from issue 13 on)
     direction: str  # "improving" | "maintained" | "declining" | "not_comparable"
     direction_label: str  # "Improving", ...
     period: str  # period label of the figure, e.g. "September 2026"
@@ -145,7 +146,8 @@ class Snapshot(TypedDict):
     generated_at: str  # ISO datetime
     sections: list[str]  # the definition's sections, in order (see reporting.models.Section)
     overview: dict  # {"rag_counts": Counts, "direction_counts": Counts, "actions_by_status": {label: int},
-    #                  "by_priority": [PrioritySummary]}
+    #                  "by_priority": [PrioritySummary], "self_assessed": int (how many of the statuses counted are
+    #                  narrative measures' own, B1; packs from issue 13 on)}
     plans: list[PlanSection]
     exception_rule: str  # the D3 rule applied, in words
     exceptions: dict  # {"measures": [ExceptionMeasure], "actions": [ExceptionAction]}
@@ -158,3 +160,24 @@ class Snapshot(TypedDict):
     # [{"ref", "title", "owner", "score", "score_label", "target_score", "target_label",
     #   "measures": [{"ref", "name", "period", "rag", "rag_label", "direction_label", "reason"}]}]
     risks_flagged: NotRequired[list[dict]]
+    # A joint committee's pack (a report covering several councils) only: the snapshot above is the issuing
+    # council's; ``joint`` holds {"councils": [names, issuing council first], "others": [a Snapshot of each other
+    # council, same sections], "combined": JointSummary}
+    joint: NotRequired[dict]
+
+
+class JointSummary(TypedDict):
+    """The combined summary of a joint pack: ``rule`` (in words, shown on the pack), ``councils`` (each council's
+    {"name", "measures", "shared", "rag_counts", "self_assessed", "direction_counts"}), the counts added up over
+    the shared measures only (``shared_rag_counts``, ``shared_self_assessed``, ``shared_direction_counts``), and
+    ``shared``: each shared measure's {"ref", "name", "unit", "delivered_by", "figures": [{"council", "value",
+    "rag", "rag_label", "self_assessed", "direction_label", "period"}]}. ``rag_label`` is "Green (self-assessed)"
+    for a narrative measure's own status; ``delivered_by`` as ``MeasureRow``'s. ``self_assessed``,
+    ``shared_self_assessed`` and ``delivered_by`` are missing from packs assembled before they were added."""
+
+    rule: str
+    councils: list[dict]
+    shared_rag_counts: dict
+    shared_self_assessed: NotRequired[int]
+    shared_direction_counts: dict
+    shared: list[dict]

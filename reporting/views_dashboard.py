@@ -14,6 +14,7 @@ from pmf.pagination import int_param, paginate
 from pmf.periods import period_for_date
 from reporting import dashboard as board
 from reporting.dashboard import DIRECTION_ORDER, MEASURE_SETS, PER_PAGE, RAG_ORDER, Filters, latest_complete_quarter
+from reporting.selectors import DELIVERY_CHOICES
 
 
 def _chosen(raw: str, options: list):
@@ -37,6 +38,7 @@ def _filters(request: HttpRequest, options: dict[str, list], default: tuple[int,
         measures=measures if measures in MEASURE_SETS else "kpi",
         rag=get.get("rag", "") if get.get("rag", "") in Rag.values else "",
         direction=get.get("direction", "") if get.get("direction", "") in Direction.values else "",
+        delivery=get.get("delivery", "") if get.get("delivery", "") in DELIVERY_CHOICES else "",
     )
 
 
@@ -53,6 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "options": options,
         "measure_sets": MEASURE_SETS,
+        "delivery_choices": DELIVERY_CHOICES,
         "quarter_label": found.quarter_label,
         "selection": found.selection,
         "quarter_end": found.quarter_end,
@@ -65,9 +68,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                              for d in DIRECTION_ORDER],
         "clear_list_filter": filters.query(rag="", direction=""),
         "awaiting": found.awaiting,
+        "self_assessed": found.self_assessed,
         "top_plans": found.top_plans,
         "actions": found.actions,
         "signals": found.signals,
+        "finance": found.finance,
         "page_obj": page,
         "querystring_without_page": filters.query() + "&",
     })

@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     priorities = list(
         restrict(PlanItem.objects.all(), request.user)
         .filter(plan__level__rank=1, parent__isnull=True)
-        .select_related("plan", "portfolio", "outcome_owner", "lead_director")
+        .select_related("plan__council", "portfolio", "outcome_owner", "lead_director")
         .order_by("plan__council__name", "position", "ref")
     )
     headline_qs = restrict(Indicator.objects.filter(is_headline=True), request.user).order_by("council__name", "ref")

@@ -13,7 +13,7 @@ from pmf import access, clock
 from pmf.access import restrict
 from pmf.models import Period
 from pmf.pagination import int_param
-from reporting import charts
+from reporting import charts, finance
 
 
 @login_required
@@ -62,6 +62,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     xmr = charts.xmr_chart(series) if chart is not None else None
     latest = selectors.latest(series)
     checked = spot_checks.outcomes_of([ret.pk for ret in series.returns.values()])  # internal audit's (E1)
+    service_finance = finance.latest_for_service(request.user, indicator.service_id,  # C 3.1: context only
+                                                 indicator.council_id)
     return render(request, "reporting/indicator_detail.html", {
         "spot_checks": checked,
         "nav": "indicators", "indicator": indicator, "spec": spec, "years": by_year,
@@ -77,4 +79,5 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chart": chart, "chart_years": [(y, charts.financial_year_label(y)) for y in chart_years],
         "chart_year": chart_year, "chart_spec": series.spec_for(chart_year), "benchmark": benchmark, "xmr": xmr,
         "latest": latest,
+        "service_finance": service_finance,
     })

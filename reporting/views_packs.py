@@ -26,6 +26,7 @@ from pmf.downloads import file_download
 from pmf.models import Committee, Council, Period
 from pmf.pagination import int_param, paginate
 from reporting import services
+from reporting.access import councils_refused, refused_message
 from reporting.forms import ArchiveFilterForm, PackRequestForm, ReportDefinitionForm
 from reporting.models import FORMAT_CONTENT_TYPES, Pack, PackFile, PackStatus, ReportDefinition, TimetableEntry
 from reporting.rendering import web
@@ -97,6 +98,13 @@ def _council_for_new(request: HttpRequest) -> Council:
     return get_object_or_404(Council, pk=chosen if chosen in councils else councils[0])
 
 
+def _audit_text(value) -> str:
+    """A changed field's new value for the audit trail: the names of the councils a report also covers, say."""
+    if isinstance(value, QuerySet):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 @login_required
 def definition_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if pk is None:
@@ -106,9 +114,11 @@ def definition_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
             restrict(ReportDefinition.objects.all(), request.user).select_related("council"), pk=pk)
         council = definition.council
         _must_configure(request.user, council.pk)
-    form = ReportDefinitionForm(request.POST or None, request.FILES or None, instance=definition, council=council)
+    form = ReportDefinitionForm(request.POST or None, request.FILES or None, instance=definition, council=council,
+                                user=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            locked = None
             if definition is not None:
                 locked = ReportDefinition.objects.select_for_update().get(pk=definition.pk)
                 if locked.version != form.cleaned_data.get("version"):
@@ -117,11 +127,19 @@ def definition_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
                     return render(request, "reporting/definition_form.html",
                                   {"nav": "reports", "form": form, "definition": definition, "council": council},
                                   status=409)
+            # Again where it is saved, against the stored report: which other councils it may cover.
+            refused = councils_refused(request.user, council, form.cleaned_data, locked)
+            if refused:
+                form.add_error("other_councils", refused_message(refused))
+                return render(request, "reporting/definition_form.html",
+                              {"nav": "reports", "form": form, "definition": definition, "council": council},
+                              status=400)
             saved = form.save(commit=False)
             saved.version = (definition.version + 1) if definition is not None else 1
             saved.save()
+            form.save_m2m()  # the other councils a joint committee's report covers
             audit.record(user=request.user, action=AuditAction.UPDATE if definition else AuditAction.CREATE,
-                         obj=saved, changes={k: [None, str(v)] for k, v in form.cleaned_data.items()
+                         obj=saved, changes={k: [None, _audit_text(v)] for k, v in form.cleaned_data.items()
                                              if k in form.changed_data and k != "word_template"})
         messages.success(request, f"Report “{saved.name}” saved.")
         return redirect("reporting:definition", saved.pk)
@@ -212,6 +230,8 @@ def archive(request: HttpRequest) -> HttpResponse:
         if data.get("status"):
             packs = packs.filter(status=data["status"])
     packs = packs.order_by("-period__financial_year", "-period__end", "definition__name", "-issue_number", "-pk")
+    # A joint pack names every council it covers (in the Report cell, and in the Council column when shown).
+    packs = packs.prefetch_related("definition__other_councils")
     page, querystring = paginate(request, packs, PER_PAGE)
     return render(request, "reporting/archive.html", {
         "nav": "reports", "form": form, "page_obj": page, "querystring_without_page": querystring,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -152,7 +153,10 @@ def open_data_json(request: HttpRequest, council_slug: str) -> HttpResponse:
 # -- Issued packs of published reports (D7, D9) ------------------------------------------------------------------
 
 def public_packs(council: Council):
-    return Pack.objects.filter(council=council, status=PackStatus.ISSUED, is_public=True,
+    """The council's issued packs of published reports, a joint committee's that cover the council included (each
+    council's public site shows them; its own site stays the council's own)."""
+    covering = Pack.objects.filter(definition__other_councils=council).values("pk")
+    return Pack.objects.filter(Q(council=council) | Q(pk__in=covering), status=PackStatus.ISSUED, is_public=True,
                                definition__is_public=True)
 
 

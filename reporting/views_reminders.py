@@ -11,14 +11,13 @@ from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import slug_re
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from pmf import clock
-from pmf.access import can_configure, scope_for
+from pmf.access import can_configure, council_from_request, scope_for
 from pmf.forms import show_refusal
 from pmf.models import Council, ReminderLog, ReminderPreference, ReminderSettings, ScheduledJob
 from reporting import reminders, schedule, tasks
@@ -94,22 +93,7 @@ def _job_form(job: ScheduledJob, data=None) -> JobForm:
 def _council(request: HttpRequest) -> Council:
     """The council whose schedule is shown: ``?council=<slug>``, else the first the user configures. A council
     the user has nothing to do with is not found (404); one they work for but do not configure is refused."""
-    user = request.user
-    scope = scope_for(user)
-    slug = request.POST.get("council") or request.GET.get("council")
-    if slug:
-        # Only a slug can name a council: anything else (a NUL, which PostgreSQL refuses in a query) is not found.
-        council = Council.objects.filter(slug=slug).first() if slug_re.fullmatch(slug) else None
-        if council is None or not (user.is_superuser or council.pk in scope.councils):
-            raise Http404("No such council.")
-    else:
-        mine = Council.objects.all() if user.is_superuser else Council.objects.filter(pk__in=scope.configure)
-        council = mine.order_by("name").first()
-        if council is None:
-            raise PermissionDenied("Only the performance unit sees and changes the schedule.")
-    if not can_configure(user, council.pk):
-        raise PermissionDenied("Only the performance unit sees and changes the schedule.")
-    return council
+    return council_from_request(request, refused="Only the performance unit sees and changes the schedule.")
 
 
 def _job(request: HttpRequest, pk: int) -> ScheduledJob:

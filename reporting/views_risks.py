@@ -47,7 +47,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         "nav": "risks", "page_obj": page, "querystring_without_page": querystring, "filters": flt,
         "owners": owners, "directorates": directorates, "bands": risk_rules.ScoreBand.choices,
         "flagged_choices": FLAGGED_CHOICES, "count": len(views),
-        "several_councils": len(access.council_ids_for(request.user)) > 1,
+        "several_councils": access.councils_in_view(request.user) > 1,
     })
 
 

@@ -13,8 +13,9 @@ from plans.models import Plan
 from pmf import clock
 from pmf.access import restrict
 from pmf.downloads import content_download
-from reporting import exports
+from reporting import exports, finance
 from reporting.scorecard import COLUMNS, MEASURE_CHOICES, Scorecard, build_scorecard, parse_params
+from reporting.selectors import DELIVERY_CHOICES
 
 
 def _scorecard(request: HttpRequest, plan_pk: int) -> Scorecard:
@@ -44,11 +45,17 @@ def scorecard(request: HttpRequest, plan_pk: int) -> HttpResponse:
         for row in card.rows
     ]
     years = range(params.year - 3, params.year + 2)
+    # C 3.1: the figures of the services whose measures the scorecard shows, and of the plan's own items
+    beside = finance.beside(request.user, [(r.indicator.council, r.indicator.service_id, r.rag,
+                                            r.assessment.self_assessed) for r in card.rows],
+                            year=params.year, quarter=params.quarter,
+                            item_paths=lambda: sorted(set(card.plan.items.values_list("path", flat=True))))
     return render(request, "reporting/scorecard.html", {
         "nav": "plans", "card": card, "plan": card.plan, "params": params, "headers": headers, "table": table,
         "query": params.query(), "years": [(y, f"{y}/{(y + 1) % 100:02d}") for y in years],
-        "quarters": range(1, 5), "measure_choices": MEASURE_CHOICES,
+        "quarters": range(1, 5), "measure_choices": MEASURE_CHOICES, "delivery_choices": DELIVERY_CHOICES,
         "months": [(m, calendar.month_name[(m + 2) % 12 + 1]) for m in range(1, 13)],
+        "finance": beside,
     })
 
 

@@ -3,6 +3,7 @@ page (the way up to the Council Plan, what sits beneath it, its measures and act
 action-status roll-ups of everything beneath (``reporting.rollups``)."""
 
 from collections import Counter
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +15,17 @@ from plans.models import Action, Plan, PlanItem, Programme
 from plans.selectors import in_tree_order
 from pmf import clock
 from pmf.access import restrict
+from pmf.choices import ServiceKind
 from reporting.rollups import rollups
+
+
+@dataclass(frozen=True)
+class ExternalUnit:
+    """A company, partnership or commissioned contract with a plan on the thread, as the page names it."""
+
+    name: str
+    kind: str
+    provider: str
 
 
 @login_required
@@ -27,17 +38,25 @@ def thread(request: HttpRequest) -> HttpResponse:
         .order_by("plan__council__name", "plan__start_year", "path")
     )
     # How many items hang beneath each top item, counted from the materialised paths in one query.
+    # And which companies, partnerships and contracts have plans beneath each (A1), from the same query.
     beneath: Counter[int] = Counter()
+    external: dict[int, dict[int, ExternalUnit]] = {}
     top_ids = {i.pk for i in top}
-    for path in items.exclude(plan__level__rank=1).values_list("path", flat=True):
+    rows = items.exclude(plan__level__rank=1).values_list(
+        "path", "plan__service_id", "plan__service__name", "plan__service__kind", "plan__service__provider")
+    for path, service_id, name, kind, provider in rows:
         for part in path.strip("/").split("/")[:-1]:
             if int(part) in top_ids:
                 beneath[int(part)] += 1
+                if service_id and kind != ServiceKind.SERVICE:
+                    external.setdefault(int(part), {})[service_id] = ExternalUnit(
+                        name=name, kind=ServiceKind(kind).label, provider=provider)
     today = clock.today()
     counts = rollups(top, user=request.user, as_of=today)
     plans: dict[Plan, list] = {}
     for item in in_tree_order(top):
         item.beneath = beneath[item.pk]
+        item.external_units = sorted(external.get(item.pk, {}).values(), key=lambda u: u.name)
         item.rollup = counts[item.pk]
         plans.setdefault(item.plan, []).append(item)
     return render(request, "reporting/thread.html", {"nav": "thread", "plans": plans, "as_of": today})
@@ -50,13 +69,14 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A2 both ways: the path up to the Council Plan, and what sits beneath this item."""
     scoped = restrict(PlanItem.objects.all(), request.user)
     item = get_object_or_404(
-        scoped.select_related("plan", "plan__council", "level", "owner", "outcome_owner", "lead_director", "portfolio"),
+        scoped.select_related("plan", "plan__council", "plan__service", "level", "owner", "outcome_owner",
+                              "lead_director", "portfolio"),
         pk=pk,
     )
     ancestors = list(scoped.filter(pk__in=item.ancestor_ids).select_related("plan", "level").order_by("depth"))
     children = list(
         scoped.filter(parent=item)
-        .select_related("plan", "level", "owner")
+        .select_related("plan", "plan__service", "level", "owner")
         .order_by("plan__level__rank", "-plan__start_year", "ref")
     )
     series = ind_selectors.load_series(

@@ -5,21 +5,16 @@ kept in the person's session; nothing of it is stored in the database until the 
 
 from __future__ import annotations
 
-import secrets
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.core.validators import slug_re
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from pmf import imports
-from pmf.access import can_configure, scope_for
+from pmf.access import council_from_request, scope_for
 from pmf.models import Council
 from reporting.workbook import export, layout, load
 
@@ -36,21 +31,7 @@ class UploadForm(forms.Form):
 def _council(request: HttpRequest) -> Council:
     """``?council=<slug>`` (or the form's), else the first council the person configures; a council they have
     nothing to do with is not found, one they do not configure refused."""
-    user = request.user
-    scope = scope_for(user)
-    slug = request.POST.get("council") or request.GET.get("council")
-    if slug:
-        council = Council.objects.filter(slug=slug).first() if slug_re.fullmatch(slug) else None
-        if council is None or not (user.is_superuser or council.pk in scope.councils):
-            raise Http404("No such council.")
-    else:
-        mine = Council.objects.all() if user.is_superuser else Council.objects.filter(pk__in=scope.configure)
-        council = mine.order_by("name").first()
-        if council is None:
-            raise PermissionDenied(REFUSED)
-    if not can_configure(user, council.pk):
-        raise PermissionDenied(REFUSED)
-    return council
+    return council_from_request(request, refused=REFUSED)
 
 
 def _download(data: bytes, name: str, content_type: str = XLSX) -> HttpResponse:
@@ -79,10 +60,6 @@ def _page(request, council, *, form, outcome=None, status=200, token="") -> Http
         "sheets": layout.SHEETS, "token": token}, status=status)
 
 
-def _stored_path(council: Council, token: str, extension: str) -> str:
-    return f"imports/{council.pk}/{token}{extension}"
-
-
 @login_required
 def workbook(request: HttpRequest) -> HttpResponse:
     """GET: the page. POST: upload a workbook and run the dry run; the page shows its problems, or what the
@@ -103,43 +80,23 @@ def workbook(request: HttpRequest) -> HttpResponse:
         return _page(request, council, form=form, status=400)
     outcome = load.import_workbook(book=book, user=request.user, council=council, dry_run=True)
     if outcome.ok:
-        extension = ".zip" if book.name.lower().endswith(".zip") else (
-            ".csv" if book.name.lower().endswith(".csv") else ".xlsx")
-        token = secrets.token_hex(16)
-        upload.seek(0)
-        default_storage.save(_stored_path(council, token, extension), ContentFile(upload.read()))
-        previous = request.session.get(SESSION_KEY)
-        if previous:
-            default_storage.delete(previous["path"])
-        request.session[SESSION_KEY] = {"token": token, "path": _stored_path(council, token, extension),
-                                        "council": council.pk, "name": book.name}
+        token = imports.stash_upload(request, SESSION_KEY, council.pk, upload, book.name)
         return _page(request, council, form=UploadForm(), outcome=outcome, token=token)
     return _page(request, council, form=UploadForm(), outcome=outcome, status=400)
 
 
 def _import_confirmed(request: HttpRequest, council: Council) -> HttpResponse:
     """Import the workbook checked by the dry run (all or nothing, checked again as it is read)."""
-    waiting = request.session.get(SESSION_KEY)
-    back = reverse("reporting:workbook") + f"?council={council.slug}"
-    if not waiting or waiting.get("token") != request.POST.get("token") or waiting.get("council") != council.pk \
-            or request.POST.get("confirm") != "yes":
-        messages.error(request, "There is no checked workbook waiting to be imported: upload it again.")
-        return redirect(back)
-    path = waiting["path"]
     try:
-        with default_storage.open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        messages.error(request, "The checked workbook is no longer on the server: upload it again.")
-        request.session.pop(SESSION_KEY, None)
-        return redirect(back)
-    book = imports.read_book(ContentFile(data, name=waiting["name"]))
+        waiting = imports.take_upload(request, SESSION_KEY, council.pk, what="workbook")
+    except imports.NotWaiting as missing:
+        messages.error(request, str(missing))
+        return redirect(reverse("reporting:workbook") + f"?council={council.slug}")
+    book = waiting.book()
     outcome = load.import_workbook(book=book, user=request.user, council=council)
-    default_storage.delete(path)
-    request.session.pop(SESSION_KEY, None)
     if not outcome.ok:
         return _page(request, council, form=UploadForm(), outcome=outcome, status=400)
     created, changed = sum(outcome.created.values()), sum(outcome.changed.values())
     messages.success(request, f"Imported “{book.name}” into {council}: {created:,} new, {changed:,} changed, "
                               f"{sum(outcome.unchanged.values()):,} unchanged. Every change is in the audit trail.")
-    return redirect(back)
+    return redirect(reverse("reporting:workbook") + f"?council={council.slug}")

@@ -42,7 +42,8 @@ def user(c: Council | None = None, role: str | None = None, **scope) -> User:
 def indicator(c: Council, *, frequency="monthly", measure_type="snapshot", polarity="higher", calculation="value",
               decimal_places=0, kind="kpi", multiplier="1", forecast_method="", **kwargs) -> Indicator:
     n = next(_seq)
-    ind = Indicator.objects.create(council=c, ref=f"T{n:03d}", title=f"Test measure {n}", kind=kind,
+    ind = Indicator.objects.create(council=c, ref=kwargs.pop("ref", f"T{n:03d}"),
+                                   title=kwargs.pop("title", f"Test measure {n}"), kind=kind,
                                    service=kwargs.pop("service", None) or service(c), **kwargs)
     ensure_financial_year(2024)
     spec = Specification.objects.create(
@@ -135,3 +136,87 @@ def copy_measures(indicators, *, copies: int = 2, actions=()) -> int:
             Action.plan_items.through(action_id=new_actions[link.action_id].pk, planitem_id=link.planitem_id)
             for link in action_links)
     return len(indicators)
+
+
+# -- two councils with one officer team and a joint committee (frameworks/004) ------------------------------------
+
+class JointPair:
+    """Two councils sharing a directorate (one officer team) and a joint scrutiny committee, each with its own
+    Council Plan (a priority in the committee's remit) and service plan (an objective beneath it), and for Q2
+    2026/27: ``shared`` (a measure both councils measure the same way, ref "JS-01"), ``own`` (each council's own
+    measure in the remit), ``outside`` (each council's measure outside the remit), all approved; ``member`` a
+    scrutiny member of the joint committee in both councils; ``definition`` the joint committee's quarterly
+    report, issued by ``a`` and also covering ``b``."""
+
+    def __init__(self, *, year: int = 2026):
+        from plans.models import Action, Plan, PlanItem, PlanLevel
+        from pmf.models import Committee
+        from reporting.models import ReportDefinition
+
+        n = next(_seq)
+        self.a = council(f"Northvale District Council {n}")
+        self.b = council(f"Southmere District Council {n}")
+        ensure_financial_year(year - 1)
+        ensure_financial_year(year)
+        self.directorate = Directorate.objects.create(name=f"Shared directorate {n}", code=f"SD{n}")
+        self.directorate.councils.add(self.a, self.b)
+        self.service = Service.objects.create(directorate=self.directorate, name=f"Shared service {n}")
+        self.committee = Committee.objects.create(name=f"Joint Scrutiny Committee {n}", kind="joint_scrutiny")
+        self.committee.councils.add(self.a, self.b)
+        approver = user()
+        now = timezone.now()
+        self.plans, self.priority, self.objective = {}, {}, {}
+        self.shared, self.own, self.outside, self.actions = {}, {}, {}, {}
+        for c, code in ((self.a, "NV"), (self.b, "SM")):
+            top = PlanLevel.objects.create(council=c, name="Council Plan", rank=1)
+            service_level = PlanLevel.objects.create(council=c, name="Service plan", rank=2)
+            council_plan = Plan.objects.create(council=c, level=top, title=f"{c.short_name} Council Plan",
+                                               start_year_id=year - 1, end_year_id=year, status="active",
+                                               approved_by=approver, approved_at=now)
+            service_plan = Plan.objects.create(council=c, level=service_level, title=f"{c.short_name} service plan",
+                                               start_year_id=year, end_year_id=year, status="active",
+                                               directorate=self.directorate, service=self.service,
+                                               approved_by=approver, approved_at=now)
+            self.plans[c.pk] = service_plan
+            priority = PlanItem.objects.create(plan=council_plan, level=top, ref="P1", title=f"{code} green places")
+            priority.committees.add(self.committee)
+            objective = PlanItem.objects.create(plan=service_plan, level=service_level, ref="S1", parent=priority,
+                                                title=f"{code} cleaner streets")
+            elsewhere = PlanItem.objects.create(plan=council_plan, level=top, ref="P2", title=f"{code} housing")
+            self.priority[c.pk], self.objective[c.pk] = priority, objective
+            shared = indicator(c, frequency="quarterly", service=self.service, ref="JS-01",
+                               title="Household waste recycled")
+            own = indicator(c, frequency="quarterly", service=self.service, ref=f"{code}-02",
+                            title=f"{code} fly-tipping cleared in 2 days")
+            outside = indicator(c, frequency="quarterly", service=self.service, ref=f"{code}-09",
+                                title=f"{code} homes built")
+            for ind in (shared, own):
+                ind.plan_items.add(objective)
+            outside.plan_items.add(elsewhere)
+            self.shared[c.pk], self.own[c.pk], self.outside[c.pk] = shared, own, outside
+            action = Action.objects.create(council=c, ref=f"{code}-A1", title=f"{code} new street bins", is_key=True,
+                                           service=self.service, approved_end=timezone.datetime(year + 1, 3, 31).date())
+            action.plan_items.add(objective)
+            self.actions[c.pk] = action
+        for c, (shared_value, own_value) in ((self.a, (52, 90)), (self.b, (38, 70))):
+            for ind, value, target_value in ((self.shared[c.pk], shared_value, 50), (self.own[c.pk], own_value, 80),
+                                             (self.outside[c.pk], 10, 100)):
+                target(ind, year, target_value, approved_at=now, approved_by=approver)
+                ret(ind, year, 2, value, by=approver)
+        self.member = user(self.a, "scrutiny_member", committee=self.committee)
+        RoleAssignment.objects.create(user=self.member, council=self.b, role="scrutiny_member",
+                                      committee=self.committee)
+        self.perf_a = user(self.a, "performance_unit")
+        self.definition = ReportDefinition.objects.create(
+            council=self.a, name="Joint Scrutiny Committee quarterly report", report_type="scrutiny",
+            scope="committee", committee=self.committee, kpis_only=True,
+            sections=["overview", "plans", "exceptions", "missing"])
+        self.definition.other_councils.add(self.b)
+
+    @property
+    def councils(self):
+        return [self.a, self.b]
+
+
+def joint_pair(**kwargs) -> JointPair:
+    return JointPair(**kwargs)

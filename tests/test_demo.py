@@ -107,12 +107,15 @@ def test_usernames_are_firstname_lastname(council):
 
 
 def test_three_committees_with_remits(council):
-    committees = Committee.objects.filter(councils=council).exclude(kind=CommitteeKind.BOARD)
+    committees = Committee.objects.filter(councils=council).exclude(
+        kind__in=[CommitteeKind.BOARD, CommitteeKind.SHAREHOLDER])
     assert committees.count() == 3
     kinds = Counter(committees.values_list("kind", flat=True))
     assert kinds == {CommitteeKind.CABINET: 1, CommitteeKind.SCRUTINY: 2}
     # A6: and one officer board, the Programme Board, which owns the programmes (tests/test_programmes.py)
     assert Committee.objects.filter(councils=council, kind=CommitteeKind.BOARD).count() == 1
+    # A1: and the Shareholder Board, whose remit is the company's business plan (tests/test_companies.py)
+    assert Committee.objects.filter(councils=council, kind=CommitteeKind.SHAREHOLDER).count() == 1
     cabinet = committees.get(kind=CommitteeKind.CABINET)
     assert cabinet.remit.count() == 10
     for committee in committees.filter(kind=CommitteeKind.SCRUTINY):
@@ -180,7 +183,9 @@ def test_golden_thread_is_unbroken(council):
 def test_every_current_item_has_something_beneath_it(council):
     """Down the thread from any item of a current plan there is always more, down to individual objectives."""
     items = (PlanItem.objects.filter(plan__council=council).exclude(plan__status="closed")
-             .exclude(level__name__in=["Individual objectives", "Partnership plan"]))
+             .exclude(level__name__in=["Individual objectives", "Partnership plan"])
+             # a company's business plan and a contract plan end with the measures: no council teams beneath
+             .exclude(plan__service__kind__in=["company", "partnership", "contract"]))
     assert not items.filter(children__isnull=True).exists()
 
 

@@ -192,7 +192,12 @@ def test_pack_figures_equal_the_dashboards_where_approved_and_name_the_rest(perf
     agreed = awaiting = 0
     for ref, row in dashboard.items():
         mine = pack_rows[ref]
-        if row.assessment.ret is not None and row.assessment.ret.state == ReturnState.APPROVED:
+        if row.assessment.self_assessed and row.assessment.ret.state == ReturnState.APPROVED:
+            # a narrative measure: no figure, the status its officer chose, marked so (B1)
+            assert mine["value_raw"] is None and mine["rag"] == str(row.assessment.rag), ref
+            assert mine["rag_label"].endswith("(self-assessed)") and mine["self_assessed"], ref
+            agreed += 1
+        elif row.assessment.ret is not None and row.assessment.ret.state == ReturnState.APPROVED:
             assert mine["value_raw"] is not None and float(mine["value_raw"]) == float(row.assessment.value), ref
             assert mine["rag"] == ("not_rated" if row.assessment.rag == Rag.MEASURED else str(row.assessment.rag))
             agreed += 1

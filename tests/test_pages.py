@@ -175,7 +175,8 @@ EXPECTED_QUERIES = {
     "item": 21,  # 13 + 8 for the roll-ups of the item and of each item beneath it (reporting/rollups.py); the 13
     # include the programmes serving the item (A6)
     "indicators": 11,
-    "indicator": 14,  # 13 + 1 for internal audit's spot checks of its returns (issue 10)
+    "indicator": 15,  # 13 + 1 for internal audit's spot checks of its returns (issue 10) + 1 for its service's
+    # finance figures (C 3.1)
 }
 
 

@@ -38,8 +38,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from demo.pair import JOINT_REPORT, SENT_BACK
 from indicators import services as ind_services
-from indicators.models import CorporateRisk, Evidence, Indicator, RecoveryPlan, Return, Target
+from indicators.models import CorporateRisk, Evidence, Indicator, RecoveryPlan, Return, ServiceFinance, Target
 from plans.models import Action, ActionUpdate, DecisionPoint, Plan, PlanItem, Programme
 from plans.services import save_action_update
 from pmf import api_tokens, clock
@@ -63,8 +64,17 @@ USERNAMES = {
     "audit": "nadia.holloway",  # internal audit: reads everything, the audit trail; changes nothing
     "staff": "liam.fenwick",  # staff, team Waste Collections (Waste and Recycling)
 }
-#: The grid's columns: the demo roles, a performance-unit user of another council, and nobody signed in.
-ROLES = [*USERNAMES, "outsider", "anon"]
+#: The council pair's people (demo/pair.py): a service lead of the shared officer team (roles in both councils) and
+#: a member of the Joint Scrutiny Committee (a scrutiny member of both councils, the joint committee's remit).
+PAIR_USERNAMES = {
+    "shared": "chloe.marwood",
+    "joint": "rhys.penrose",
+}
+#: The grid's columns: the demo roles, a performance-unit user of another council, and nobody signed in; then the
+#: pair's two people, whose codes a row gives in ``pair`` or, when it does not, follow from the others (``Row.code``).
+ROLES = [*USERNAMES, "outsider", "anon", *PAIR_USERNAMES]
+#: Columns written in each row's ``codes``.
+CODED = [*USERNAMES, "outsider", "anon"]
 
 # -- The objects the grid visits -----------------------------------------------------------------------------
 
@@ -133,12 +143,14 @@ def _snapshot(title: str) -> dict:
             "missing": []}
 
 
-def grid_pack(report_type: str, *, issued: bool, failed: bool = False) -> Pack:
-    """A ready draft, an issued pack or a failed job, of one of the demo's reports for Q2 2026/27, with a PDF."""
+def grid_pack(report_type: str, *, issued: bool, failed: bool = False, name: str = "") -> Pack:
+    """A ready draft, an issued pack or a failed job, of one of the demo's reports for Q2 2026/27, with a PDF (a
+    Harrowdale report of the type; ``name``: the report of that name, in any council)."""
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    definition = ReportDefinition.objects.get(council__slug="harrowdale", report_type=report_type)
+    definition = (ReportDefinition.objects.get(name=name) if name
+                  else ReportDefinition.objects.get(council__slug="harrowdale", report_type=report_type))
     number = {"quarterly": 2, "monthly": 6}[definition.frequency]  # Q2, or its last month
     period = Period.objects.get(financial_year_id=2026, frequency=definition.frequency, number=number)
     pack = Pack.objects.create(definition=definition, council=definition.council, period=period,
@@ -215,6 +227,21 @@ class Objects:
     other_spec = cached_property(lambda self: self.other.current_spec)
     # Issue 13: a corporate risk of Harrowdale (Adults and Health; read council-wide, as the register is).
     risk = cached_property(lambda self: CorporateRisk.objects.get(council__slug="harrowdale", ref="CR02"))
+    # Issue 13 (C 3.1): Waste and Recycling's finance figures at Q2 2026/27 (the demo's).
+    finance = cached_property(lambda self: ServiceFinance.objects.get(
+        council__slug="harrowdale", service__name="Waste and Recycling", plan_item=None,
+        period__financial_year_id=2026, period__frequency="quarterly", period__number=2))
+    # Issue 13 (A5): the council pair's objects, and the joint committee's Q2 2026/27 pack, issued.
+    joint_pack = cached_property(lambda self: grid_pack("scrutiny", issued=True, name=JOINT_REPORT))
+
+    @staticmethod
+    def pair_indicator(slug: str, ref: str) -> Indicator:
+        return Indicator.objects.get(council__slug=slug, ref=ref)
+
+    @staticmethod
+    def pair_sent_back(slug: str) -> Return:
+        return Return.objects.get(indicator__council__slug=slug, indicator__ref=SENT_BACK, state="returned")
+
     # Issue 13 (A6): the Net Zero programme (Place and Environment's), its fleet project, and the decision due at
     # the Home First project's third gateway (its date has come), which the Programme Board's members record.
     programme = cached_property(lambda self: Programme.objects.get(council__slug="harrowdale",
@@ -232,6 +259,17 @@ def _risk_workbook() -> SimpleUploadedFile:
 
     data = imports.write_xlsx([(layout.RISKS, [{"ref": "GRID1", "title": "A risk for the grid"}])])
     return SimpleUploadedFile("risks.xlsx", data)
+
+
+def _finance_file() -> SimpleUploadedFile:
+    """The finance system's export with one row, Waste and Recycling at Q3 2026/27: what the grid's check reads."""
+    return SimpleUploadedFile("finance.csv", b"service,year,quarter,budget,forecast outturn\n"
+                                             b"Waste and Recycling,2026/27,Q3,\"\xc2\xa34,250,000\",4390000\n")
+
+
+def _new_finance(o) -> dict:
+    q3 = Period.objects.get(financial_year_id=2026, frequency="quarterly", number=3)
+    return {"service": o.finance.service_id, "period": q3.pk, "budget": "£4,250,000", "forecast_outturn": "4390000"}
 
 
 def _empty_bulk_sheet() -> SimpleUploadedFile:
@@ -323,16 +361,27 @@ class Row:
     id: str
     name: str  # the URL's name
     kind: str  # PUBLIC, LOGIN, LOGOUT, PAGE, FORM, DECISION, PREVIEW or REPORT
-    codes: str  # one code per role, in the order of ROLES
+    codes: str  # one code per role, in the order of CODED
     url: Callable[[Objects], str]
     post: Callable[[Objects], dict] | None = None  # the data a write sends
     bugs: dict[str, str] = field(default_factory=dict)  # role -> why that cell is a known bug
     done: int = 302  # what a done write answers: 302 to the next page, or 200 for a page that shows what was done
+    pair: str = ""  # the codes of the pair's shared officer and joint member, where they do not follow (see code)
 
     def code(self, role: str) -> str:
         codes = self.codes.split()
-        assert len(codes) == len(ROLES), self.id
-        return codes[ROLES.index(role)]
+        assert len(codes) == len(CODED), self.id
+        if role not in PAIR_USERNAMES:
+            return codes[CODED.index(role)]
+        if self.pair:
+            return self.pair.split()[list(PAIR_USERNAMES).index(role)]
+        # The pair's people hold no role in Harrowdale: its objects are hidden from them as from the outsider (404),
+        # public pages and the sign-in are the same for everybody, and a page of no object (home, the sign-off
+        # queue, the workbook) answers them as it answers Harrowdale's service lead and scrutiny member.
+        outsider = codes[CODED.index("outsider")]
+        if outsider in ("-", "P", "L"):
+            return outsider
+        return codes[CODED.index("lead" if role == "shared" else "scrutiny")]
 
 
 GRID = [
@@ -409,7 +458,8 @@ GRID = [
     Row("two-factor people", "two_factor_people", PAGE,   "R    N    N   N   N   N   N   N   N   R   L",
         lambda o: _u("two_factor_people")),
     Row("two-factor reset", "two_factor_reset", DECISION, "W    N    N   N   N   N   N   N   N   -   L",
-        lambda o: _u("two_factor_reset", user("ruth.calloway").pk), lambda o: {"reason": "Lost phone (grid)."}),
+        lambda o: _u("two_factor_reset", user("ruth.calloway").pk), lambda o: {"reason": "Lost phone (grid)."},
+        pair="N N"),  # not the performance unit anywhere: the page is not theirs, whoever the person is
     Row("schedule", "schedule", FORM,                      "W    N    N   N   N   N   N   N   N   W   L",
         lambda o: _u("schedule"), lambda o: {"enabled": "on", "days_before_due": "5", "repeat_every_days": "7"}),
     Row("schedule job", "schedule_job", FORM,              "W    N    N   N   N   N   N   N   N   -   L",
@@ -448,6 +498,23 @@ GRID = [
         lambda o: _u("reporting:my_risks")),
     Row("risk", "reporting:risk", PAGE,                    "R    R    R   R   R   R   R   R   R   -   L",
         lambda o: _u("reporting:risk", o.risk.pk)),
+    # Issue 13 (C 3.1): finance beside performance. Everybody signed in opens the finance page (the figures listed
+    # are those they may read; the outsider's is their own council's); the performance unit enters, changes and
+    # imports figures (the outsider's are their own council's, so Harrowdale's service is refused for its data: a
+    # check of the file lists the problems). A set of figures is read as its service's measures are (staff read no
+    # budgets) and changed by the performance unit only.
+    Row("finance", "reporting:finance", PAGE,              "R    R    R   R   R   R   R   R   R   R   L",
+        lambda o: _u("reporting:finance")),
+    Row("finance new", "reporting:finance_add", FORM,      "W    N    N   N   N   N   N   N   N   B   L",
+        lambda o: _u("reporting:finance_add"), _new_finance),
+    Row("finance import", "reporting:finance_import", FORM, "W    N    N   N   N   N   N   N   N   B   L",
+        lambda o: _u("reporting:finance_import"), lambda o: {"file": _finance_file()}, done=200),
+    Row("finance template", "reporting:finance_template", PAGE,
+                                                           "R    N    N   N   N   N   N   N   N   R   L",
+        lambda o: _u("reporting:finance_template")),
+    Row("finance edit", "reporting:finance_edit", DECISION, "W    R    R   R   R   R   R   R   -   -   L",
+        lambda o: _u("reporting:finance_edit", o.finance.pk),
+        lambda o: {"budget": "1000000", "forecast_outturn": "1200000", "version": o.finance.version}),
     Row("reports archive", "reporting:archive", PAGE,      "R    R    R   R   R   R   R   R   R   R   L",
         lambda o: _u("reporting:archive")),
     Row("report set-up", "reporting:definitions", PAGE,    "R    N    N   N   N   N   N   R   N   R   L",
@@ -576,6 +643,13 @@ GRID = [
         lambda o: _u("indicators:detail", o.other.pk)),
     Row("indicator headline", "indicators:detail", PAGE,   "R    R    R   R   R   R   R   R   R   -   L",
         lambda o: _u("indicators:detail", o.headline.pk)),
+    # A1: a company's KPI (Harrowdale Homes Ltd, business plan under P6.O2: in the Place and Resources scrutiny
+    # committee's remit) and a contract's SLA KPI (under P4.O3: the People committee's); the Shareholder Board's
+    # member is in tests/test_companies.py.
+    Row("indicator company", "indicators:detail", PAGE,    "R    -    -   -   -   -   R   R   -   -   L",
+        lambda o: _u("indicators:detail", indicator("HHL01").pk)),
+    Row("indicator contract", "indicators:detail", PAGE,   "R    -    -   -   -   -   -   R   -   -   L",
+        lambda o: _u("indicators:detail", indicator("LMC01").pk)),
     # Returns: the performance lead (or deputy) and the performance unit enter; readers see the form read-only.
     # The period of the lead's submitted return has closed to entry: only the performance unit may still change it
     # (B for the lead); an approved return is locked for everybody (C for the performance unit).
@@ -691,6 +765,32 @@ GRID = [
         lambda o: _u("api:action_update-detail", o.other_update.pk)),
     Row("api assessment", "api:assessment-detail", API,    "R    -    -   -   -   -   -   R   -   -   L",
         lambda o: _u("api:assessment-detail", o.other.pk)),
+    # Issue 13 (A5): the council pair (demo/pair.py), Wyebridge and Vale of Ashcombe, one officer team. Nobody of
+    # Harrowdale sees them. The shared service lead (Waste and Street Scene in both councils) reads and enters the
+    # fly-tipping measure of each council; the Joint Scrutiny Committee's member reads both councils' measures in
+    # the joint remit (waste and climate, corporate services) and not planning (each council's own committee's), and
+    # reads the joint pack, as does everyone of either council.                                            shared joint
+    Row("pair measure wyebridge", "indicators:detail", PAGE, "-  -    -   -   -   -   -   -   -   -   L",
+        lambda o: _u("indicators:detail", o.pair_indicator("wyebridge", "WSS03").pk), pair="R R"),
+    Row("pair measure vale", "indicators:detail", PAGE,    "-    -    -   -   -   -   -   -   -   -   L",
+        lambda o: _u("indicators:detail", o.pair_indicator("vale-of-ashcombe", "WSS03").pk), pair="R R"),
+    Row("pair measure planning", "indicators:detail", PAGE, "-   -    -   -   -   -   -   -   -   -   L",
+        lambda o: _u("indicators:detail", o.pair_indicator("wyebridge", "DEV02").pk), pair="- -"),
+    # The lead's October return, sent back and reopened in each council: she enters it; the joint member reads it.
+    Row("pair return wyebridge", "indicators:return", FORM, "-  -    -   -   -   -   -   -   -   -   L",
+        lambda o: _u("indicators:return", o.pair_sent_back("wyebridge").indicator_id,
+                     o.pair_sent_back("wyebridge").period_id),
+        lambda o: _return_data(o.pair_sent_back("wyebridge")), pair="W R"),
+    Row("pair return vale", "indicators:return", FORM,     "-    -    -   -   -   -   -   -   -   -   L",
+        lambda o: _u("indicators:return", o.pair_sent_back("vale-of-ashcombe").indicator_id,
+                     o.pair_sent_back("vale-of-ashcombe").period_id),
+        lambda o: _return_data(o.pair_sent_back("vale-of-ashcombe")), pair="W R"),
+    Row("pair joint pack", "reporting:pack", PAGE,         "-    -    -   -   -   -   -   -   -   -   L",
+        lambda o: _u("reporting:pack", o.joint_pack.pk), pair="R R"),
+    Row("pair joint pack file", "reporting:pack_file", PAGE, "-  -    -   -   -   -   -   -   -   -   L",
+        lambda o: _u("reporting:pack_file", o.joint_pack.pk, "pdf"), pair="R R"),
+    Row("pair public measure", "public:measure", PUBLIC,   "P    P    P   P   P   P   P   P   P   P   P",
+        lambda o: _u("public:measure", "vale-of-ashcombe", "WSS01"), pair="P P"),
 ]
 
 #: What a permitted write answers: done (302), refused for its data (400), or met by a change or a lock (409).
@@ -750,6 +850,8 @@ def sign_in(client: Client, role: str) -> Client:
     client.raise_request_exception = False
     if role == "outsider":
         client.force_login(outsider())
+    elif role in PAIR_USERNAMES:
+        client.force_login(user(PAIR_USERNAMES[role]))
     elif role != "anon":
         client.force_login(user(USERNAMES[role]))
     return client
@@ -892,6 +994,33 @@ def test_evidence_is_attached_and_downloaded_by_those_who_read_the_return(client
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
+def test_one_councils_performance_unit_covers_the_other_council_only_in_the_joint_committees_remit(client):
+    """Issue 13 (A5): Wyebridge's performance unit may not set up a whole-council report that also covers Vale of
+    Ashcombe (its measures, risks and finance would reach Wyebridge's draft readers and Vale's public site); a
+    report of the Joint Scrutiny Committee's remit may cover it, as the demo's joint report does."""
+    wyebridge, vale = Council.objects.get(slug="wyebridge"), Council.objects.get(slug="vale-of-ashcombe")
+    joint = ReportDefinition.objects.get(name=JOINT_REPORT)
+    assert joint.council == wyebridge and list(joint.other_councils.all()) == [vale]
+    perf = f.user(wyebridge, Role.PERFORMANCE_UNIT)
+    client.force_login(perf)
+    url = reverse("reporting:definition_add") + f"?council={wyebridge.pk}"
+    data = {"name": "Grid joint report", "report_type": "scrutiny", "scope": "all", "other_councils": [vale.pk],
+            "kpis_only": "on", "sections": ["overview", "plans"], "is_active": "on"}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert any(f"cannot also cover {vale.name}" in e for e in response.context["form"].errors["other_councils"])
+    assert not ReportDefinition.objects.filter(name="Grid joint report").exists()
+    response = client.post(url, {**data, "scope": "committee", "committee": joint.committee_id})
+    assert response.status_code == 302
+    assert list(ReportDefinition.objects.get(name="Grid joint report").other_councils.all()) == [vale]
+    # and the demo's own joint report, edited by that performance unit, still saves
+    edit = client.post(reverse("reporting:definition_edit", args=[joint.pk]), {
+        "name": joint.name, "report_type": joint.report_type, "scope": joint.scope, "committee": joint.committee_id,
+        "other_councils": [vale.pk], "sections": joint.sections, "is_public": "on", "is_active": "on",
+        "version": joint.version})
+    assert edit.status_code == 302
+
+
 # -- Nonsense in the URL: 404 or a message, never a 500 --------------------------------------------------------
 
 HUGE = "9" * 23  # beyond any database integer
@@ -909,6 +1038,7 @@ def test_an_id_that_does_not_exist_is_a_404_for_the_performance_unit(client, nam
 @pytest.mark.parametrize(("name", "query"), [
     ("indicators:list", f"?directorate={HUGE}"),
     ("reporting:risks", f"?owner={HUGE}&directorate=x&band=nonsense&flagged=maybe&q=%25&page=abc"),
+    ("reporting:finance", f"?year={HUGE}&quarter=x&directorate={HUGE}&variance=nope&q=%25&page=abc"),
     ("plans:list", f"?year={HUGE}"),
     ("plans:list", f"?level={HUGE}&status=nonsense&page=abc"),
     ("indicators:list", "?kind=nonsense&frequency=nonsense&headline=2&page=-1"),

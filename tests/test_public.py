@@ -95,7 +95,7 @@ def test_pages_show_priorities_measures_and_charts(client):
     assert 'id="public-chart"' in measure and "About this measure" in measure
 
 
-def test_contextual_and_qualitative_measures_are_never_rated(client):
+def test_contextual_measures_are_never_rated_and_narrative_ones_are_self_assessed(client):
     council = _council()
     contextual = Indicator.objects.filter(council=council, is_restricted=False, kind="contextual").first()
     page = client.get(reverse("public:measure", args=[SLUG, contextual.ref])).content.decode()
@@ -103,11 +103,13 @@ def test_contextual_and_qualitative_measures_are_never_rated(client):
     assert "badge rag" not in page
     qualitative = Indicator.objects.filter(council=council, is_restricted=False, is_qualitative=True).first()
     page = client.get(reverse("public:measure", args=[SLUG, qualitative.ref])).content.decode()
-    assert "Not rated: qualitative measure, reported by its commentary" in page and "badge rag" not in page
+    assert "Not rated: qualitative measure" not in page  # its officer's status, marked as such (B1)
+    assert "badge rag" in page and "(self-assessed)" in page
     assert 'id="public-chart"' not in page  # a narrative measure has no chart
     rows = od.open_data_rows(council)
     assert {r["rag"] for r in rows if r["ref"] == contextual.ref} == {""}
-    assert all(r["rag"] == "" and r["direction"] == "" for r in rows if r["ref"] == qualitative.ref)
+    assert all(r["rag"] in ("Green", "Amber", "Red") and r["rag_self_assessed"] == "Yes" and r["direction"] == ""
+               for r in rows if r["ref"] == qualitative.ref)
 
 
 # -- THE PROOF -------------------------------------------------------------------------------------------------
@@ -209,7 +211,7 @@ def test_csv_download(client):
     header = next(reader)
     assert header == ["council", "ref", "title", "kind", "unit", "polarity", "frequency", "measure_type", "period",
                       "period_start", "period_end", "value", "year_to_date", "target", "target_band_low",
-                      "target_band_high", "rag", "direction", "commentary"]
+                      "target_band_high", "rag", "rag_self_assessed", "direction", "commentary"]
     rows = list(reader)
     approved = Return.objects.filter(indicator__council__slug=SLUG, indicator__is_restricted=False,
                                      state="approved").count()
@@ -219,6 +221,7 @@ def test_csv_download(client):
     assert {r[0] for r in rows} == {"Harrowdale Council"}
     assert all(date.fromisoformat(r[9]) <= date.fromisoformat(r[10]) for r in rows)
     assert {r[16] for r in rows} <= {"Green", "Amber", "Red", "Measured (not rated)", ""}
+    assert {r[17] for r in rows} == {"Yes", ""}  # narrative measures' statuses are marked self-assessed
 
 
 def test_csv_guards_against_spreadsheet_formulas():

@@ -310,7 +310,7 @@ def test_csv_and_excel_hold_the_same_rows_as_the_page(perf, council_plan, params
     assert "harrowdale-council-plan" in response["Content-Disposition"]
     table = _csv_rows(response)
     assert table[0] == HEADINGS
-    assert table[1:] == [[guard(t) for t in r.texts()] for r in rows]
+    assert table[1:] == [[guard(t) for t in r.file_texts()] for r in rows]
 
     response = perf.get(_url(council_plan, "scorecard_xlsx", **params))
     assert response.status_code == 200
@@ -334,7 +334,7 @@ def test_csv_and_excel_hold_the_same_rows_as_the_page(perf, council_plan, params
                 assert cell.number_format.startswith("#,##0" + ("." + "0" * places if places else "")) \
                     or cell.number_format.startswith('"£"')
             else:
-                assert (cell.value or "") == row.text(column.key), (row.indicator.ref, column.key)
+                assert (cell.value or "") == row.file_text(column.key), (row.indicator.ref, column.key)
             if column.kind in ("figure", "target") and number is None:
                 assert row.number(column.key) is None or row.band(column.key) or row.spec.unit == "yes_no"
         rag_cell = cells[6]
@@ -402,8 +402,10 @@ def test_plan_without_measures(perf):
 # -- query counts -----------------------------------------------------------------------------------------------
 
 #: session, user, role assignments; plan; the plan's item paths; the measures, their specifications, targets,
-#: trajectories and returns (load_series); accountable officers; figures awaiting sign-off.
+#: trajectories and returns (load_series); accountable officers; figures awaiting sign-off. The page adds finance
+#: beside performance (C 3.1): the services of the measures and their figures for the quarter.
 QUERIES = 12
+PAGE_QUERIES = {"scorecard": QUERIES + 2}
 
 
 def _clone_measures(plan, times: int) -> int:
@@ -417,10 +419,10 @@ def _clone_measures(plan, times: int) -> int:
 @pytest.mark.parametrize("name", ["scorecard", "scorecard_csv", "scorecard_xlsx"])
 def test_query_count_is_pinned_and_flat(perf, council_plan, django_assert_num_queries, name):
     url = _url(council_plan, name, sort="-rag")
-    with django_assert_num_queries(QUERIES):
+    with django_assert_num_queries(PAGE_QUERIES.get(name, QUERIES)):
         perf.get(url)
     count = _clone_measures(council_plan, 2)
-    with django_assert_num_queries(QUERIES):
+    with django_assert_num_queries(PAGE_QUERIES.get(name, QUERIES)):
         response = perf.get(url)
     assert response.status_code == 200
     if name == "scorecard":

@@ -97,6 +97,12 @@ def content(council):
                           .select_related("indicator", "period")),
         "actions": sorted((a.ref, a.title, a.approved_end, a.progress_pct, a.milestones.count())
                           for a in Action.objects.filter(council=council)),
+        # The register: scores now and at target, the managing directorate (its code, less the move's "M"), links.
+        "risks": sorted((r.ref, r.title, r.likelihood, r.impact, r.target_likelihood, r.target_impact,
+                         r.directorate.code.removeprefix("M") if r.directorate else None,
+                         tuple(sorted(i.ref for i in r.indicators.all())),
+                         tuple(sorted(a.ref for a in r.actions.all())))
+                        for r in council.risks.select_related("directorate").prefetch_related("indicators", "actions")),
     }
 
 
@@ -115,6 +121,7 @@ def test_harrowdale_round_trip_keeps_every_rag_and_direction(harrowdale, helen):
     assert len(before) == Indicator.objects.filter(council=harrowdale).count() * len(YEARS) * 4
     assert after == before
     assert content(new) == content(harrowdale)
+    assert any(r[4] and r[6] and r[8] for r in content(new)["risks"])  # target scores, directorate, actions came
 
     # Approved history came in approved, in the audit trail as imported, by whom and from which file.
     approved = Return.objects.filter(indicator__council=new, state="approved").first()

@@ -14,10 +14,15 @@ register = template.Library()
 
 
 @register.simple_tag
-def rag_badge(status: str | None) -> str:
+def rag_badge(status: str | None, self_assessed: bool = False) -> str:
+    """The status in its colour with its word; a narrative measure's status chosen by its officer (B1) says so in
+    words beside it: "(self-assessed)"."""
     if not status:
         return ""
     style = RAG_STYLE[status]
+    if self_assessed:
+        return format_html('<span class="badge rag {}">{}</span> <span class="small self-assessed">(self-assessed)'
+                           '</span>', style["css"], Rag(status).label)
     return format_html('<span class="badge rag {}">{}</span>', style["css"], Rag(status).label)
 
 

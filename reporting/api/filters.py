@@ -13,6 +13,7 @@ from indicators.models import Indicator, Return, Specification, Target
 from plans.choices import PlanStatus
 from plans.models import Action, ActionUpdate, Plan, PlanItem
 from plans.selectors import linked_under
+from pmf.choices import ServiceKind
 
 INT = {"min_value": 1, "max_value": 2**31 - 1}
 YEAR = {"min_value": 2000, "max_value": 2100}
@@ -61,6 +62,9 @@ class IndicatorFilter(filters.FilterSet):
     directorate = filters.NumberFilter(field_name="service__directorate", **INT)
     service = filters.NumberFilter(field_name="service", **INT)
     kind = filters.CharFilter(field_name="kind", max_length=12)
+    service_kind = filters.ChoiceFilter(field_name="service__kind", choices=ServiceKind.choices,
+                                        help_text="Measures of council services, or of companies, partnerships or "
+                                                  "contracts.")
     headline = filters.BooleanFilter(field_name="is_headline")
 
     class Meta:

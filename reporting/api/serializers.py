@@ -5,10 +5,11 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from indicators.choices import Confidence, ForecastMethod
+from indicators.choices import Confidence, ForecastMethod, SelfAssessment
 from indicators.models import Indicator, Return, Specification, Target, TrajectoryPoint
 from plans.models import Action, ActionUpdate, Plan, PlanItem
 from pmf import clock
+from pmf.choices import ServiceKind
 
 FIGURE = {"max_digits": 18, "decimal_places": 6, "coerce_to_string": True}
 
@@ -37,11 +38,19 @@ class IndicatorSerializer(serializers.ModelSerializer):
     directorate = serializers.IntegerField(source="service.directorate_id", read_only=True)
     plan_items = serializers.SerializerMethodField()
     current_specification = serializers.IntegerField(source="current_spec_id", read_only=True, allow_null=True)
+    service_kind = serializers.ChoiceField(
+        source="service.kind", choices=ServiceKind.choices, read_only=True,
+        help_text="Who delivers the measure: a council service, or a wholly-owned company, partnership or "
+                  "commissioned contract.")
+    provider = serializers.CharField(
+        source="service.provider", read_only=True,
+        help_text="The company, lead partner or contractor delivering it; blank for a council service.")
 
     class Meta:
         model = Indicator
         fields = ["id", "council", "ref", "title", "kind", "is_headline", "is_qualitative", "is_restricted",
-                  "is_perception", "service", "directorate", "plan_items", "current_specification"]
+                  "is_perception", "service", "service_kind", "provider", "directorate", "plan_items",
+                  "current_specification"]
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_plan_items(self, obj) -> list[int]:
@@ -108,9 +117,9 @@ class ReturnSerializer(serializers.ModelSerializer):
     class Meta:
         model = Return
         fields = ["id", "indicator", "indicator_ref", "period", "period_label", "year", "period_number", "value",
-                  "numerator", "denominator", "forecast", "forecast_confidence", "commentary", "no_data_reason",
-                  "is_estimate", "is_queried", "state", "returned_reason", "submitted_by", "submitted_at",
-                  "verified_at", "approved_by", "approved_at", "due_on", "version", "updated_at"]
+                  "numerator", "denominator", "forecast", "forecast_confidence", "commentary", "self_assessed_rag",
+                  "no_data_reason", "is_estimate", "is_queried", "state", "returned_reason", "submitted_by",
+                  "submitted_at", "verified_at", "approved_by", "approved_at", "due_on", "version", "updated_at"]
         read_only_fields = fields
 
 
@@ -128,6 +137,10 @@ class ReturnWriteSerializer(serializers.Serializer):
     commentary = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     no_data_reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
     is_estimate = serializers.BooleanField(required=False, default=False)
+    self_assessed_rag = serializers.ChoiceField(
+        choices=SelfAssessment.choices, required=False, allow_blank=True,
+        help_text="A narrative measure's status as you judge it from the narrative (the commentary): green, amber or "
+                  "red. A numeric measure refuses it: its status is worked out from its figure.")
     version = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1)
     submit = serializers.BooleanField(required=False, default=False,
                                       help_text="True submits the return for sign-off; false saves a draft.")
@@ -205,6 +218,9 @@ class AssessmentSerializer(serializers.Serializer):
     band_low = serializers.DecimalField(**FIGURE, allow_null=True)
     band_high = serializers.DecimalField(**FIGURE, allow_null=True)
     rag = serializers.CharField(help_text="green, amber, red or measured (not rated).")
+    self_assessed = serializers.BooleanField(
+        help_text="True where rag is a narrative measure's status as its officer chose it, not worked out from "
+                  "figures.")
     rag_reason = serializers.CharField(help_text="Why a measure is not rated; empty when it is.")
     direction = serializers.CharField(help_text="Direction of travel.")
     comparison_year = serializers.IntegerField()
@@ -217,7 +233,8 @@ def assessment_data(a) -> dict:
     band = a.band or (None, None)
     return {"year": a.key[0], "period_number": a.key[1], "period": a.label, "value": a.value,
             "period_value": a.period_value, "target": a.target, "annual_target": a.annual_target,
-            "band_low": band[0], "band_high": band[1], "rag": str(a.rag.value), "rag_reason": a.rag_reason,
+            "band_low": band[0], "band_high": band[1], "rag": str(a.rag.value), "self_assessed": a.self_assessed,
+            "rag_reason": a.rag_reason,
             "direction": str(a.direction.value), "comparison_year": a.comparison_key[0],
             "comparison_period_number": a.comparison_key[1], "comparison_value": a.comparison_value,
             "state": a.ret.state if a.ret is not None else None}

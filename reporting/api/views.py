@@ -120,10 +120,10 @@ def _indicator(request, pk: int) -> Indicator:
 def _entry(data: dict, ret: Return | None = None) -> services.Entry:
     """The entry: the fields given, the others as the stored return has them."""
     names = ["value", "numerator", "denominator", "forecast", "forecast_confidence", "commentary", "no_data_reason",
-             "is_estimate"]
+             "is_estimate", "self_assessed_rag"]
     base = {n: getattr(ret, n) for n in names} if ret is not None else {}
     base.update({n: data[n] for n in names if n in data})
-    for text in ("forecast_confidence", "commentary", "no_data_reason"):
+    for text in ("forecast_confidence", "commentary", "no_data_reason", "self_assessed_rag"):
         base[text] = base.get(text) or ""
     base["is_estimate"] = bool(base.get("is_estimate"))
     return services.Entry(**base)

@@ -14,6 +14,9 @@ from reporting.rendering.web import (
     DIRECTION_KEYS,
     RAG_COLOURS,
     RAG_KEYS,
+    council_parts,
+    councils_label,
+    count_rows,
     display_date,
     display_datetime,
     exceptions_of,
@@ -100,6 +103,56 @@ def render_xlsx(snapshot: dict) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     title = snap.get("title", "")
+    if snap.get("joint"):
+        _write_joint(wb, snap, title)
+    else:
+        _write_sheets(wb, snap, title)
+    return _finish(wb, snap, title)
+
+
+def council_code(name: str) -> str:
+    """A council's initials for a sheet's name: "South Oxfordshire District Council" is "SODC"."""
+    return "".join(word[0] for word in name.split() if word[:1].isalnum()) or "Council"
+
+
+def _write_joint(wb, snap: dict, title: str) -> None:
+    """A joint committee's annex: the councils side by side ("Together"), then each council's sheets, named
+    with the council's initials, each sheet's heading naming the council."""
+    joint = snap["joint"]
+    combined = joint.get("combined") or {}
+    names = [c.get("name", "") for c in combined.get("councils") or []] or joint.get("councils") or []
+    sheet = _Sheet(wb, "Together", f"{title}: {councils_label(names)} together. {combined.get('rule', '')}",
+                   [("Measures", 30)] + [(name, 16) for name in names] + [("Combined (shared measures)", 16)])
+    for counts, keys in (("rag", RAG_KEYS), ("direction", DIRECTION_KEYS)):
+        for row in count_rows(combined, counts, keys):
+            sheet.add([row["label"], *row["values"], row["combined"]])
+    sheet.finish()
+    sheet = _Sheet(wb, "Shared measures", f"{title}: measures every council measures the same way, side by side",
+                   [("Ref", 10), ("Indicator", 40), ("Unit", 12)]
+                   + [(f"{name}: {what}", 16) for name in names for what in ("figure", "RAG", "trend")]
+                   + [("Delivered by", 36)])
+    for m in combined.get("shared") or []:
+        sheet.add([m.get("ref", ""), m.get("name", ""), m.get("unit", "")]
+                  + [v for fig in m.get("figures") or [] for v in
+                     (fig.get("value", ""), fig.get("rag_label", ""), fig.get("direction_label", ""))]
+                  + [m.get("delivered_by", "")])
+    sheet.finish()
+    used: set[str] = set()
+    for part in council_parts(snap):
+        name = part.get("council", "")
+        code = council_code(name)
+        while code in used:
+            code += "+"
+        used.add(code)
+        before = set(wb.sheetnames)
+        _write_sheets(wb, part, f"{name}: {title}")
+        for ws in wb.worksheets:
+            if ws.title not in before:
+                ws.title = f"{code} {ws.title}"[:31]
+
+
+def _write_sheets(wb, snap: dict, title: str) -> None:
+    """The sheets of one council's parts."""
     overview = snap.get("overview") or {}
 
     sheet = _Sheet(wb, "Overview", f"{title}: measures by RAG status and direction of travel",
@@ -128,7 +181,7 @@ def render_xlsx(snapshot: dict) -> bytes:
         ("Previous year's performance", 14), ("Target for the year", 14), ("Year-to-date plan", 14),
         ("Year-to-date performance", 14), ("Figure for the period", 14), ("Figure (number)", 12),
         ("Target (number)", 12), ("RAG", 12), ("Trend", 14), ("Reporting period", 16), ("Accountable officer", 22),
-        ("Comments", 50)])
+        ("Comments", 50), ("Delivered by", 36)])
     for plan in snap.get("plans") or []:
         for m in plan.get("measures") or []:
             unit = m.get("unit", "")
@@ -138,7 +191,7 @@ def render_xlsx(snapshot: dict) -> bytes:
                        unit, m.get("data_source", ""), m.get("previous", ""), m.get("target", ""),
                        m.get("ytd_plan", ""), m.get("ytd", ""), m.get("value", ""), _number(m.get("value_raw")),
                        _number(m.get("target_raw")), m.get("rag_label", ""), m.get("direction_label", ""),
-                       m.get("period", ""), m.get("officer", ""), m.get("comments", "")],
+                       m.get("period", ""), m.get("officer", ""), m.get("comments", ""), m.get("delivered_by", "")],
                       formats={12: fmt, 13: fmt}, rag=m.get("rag"), rag_column=14)
     sheet.finish()
 
@@ -254,17 +307,42 @@ def render_xlsx(snapshot: dict) -> bytes:
                            m.get("rag_label", ""), m.get("reason", "")])
         sheet.finish()
 
+    if snap.get("finance") is not None:  # C 3.1: finance beside performance, amounts as numbers
+        part = snap["finance"]
+        sheet = _Sheet(wb, "Finance", f"{title}: finance beside performance, {part.get('quarter', '')}", [
+            ("Service", 30), ("Directorate", 26), ("Measures in this report", 30), ("Figures for", 24),
+            ("Budget (£)", 16), ("Forecast outturn (£)", 16), ("Variance (£)", 16), ("Variance (%)", 12),
+            ("Overspend or underspend", 30), ("Spent to date (£)", 16), ("Commentary", 50)])
+        money_format = '"£"#,##0.00'
+        for s in part.get("services") or []:
+            for line in s.get("lines") or [{"label": "No finance figures"}]:
+                amounts = [raw_decimal(line.get(k)) for k in ("budget_raw", "forecast_raw", "variance_raw")]
+                spent = raw_decimal(line.get("spent_raw"))
+                pct = line.get("variance_pct", "")
+                sheet.add([s.get("service", ""), s.get("directorate", ""), s.get("performance", ""),
+                           line.get("label", ""), *[float(a) if a is not None else "" for a in amounts],
+                           pct if pct != "—" else "", line.get("words", ""),
+                           float(spent) if spent is not None else "", line.get("commentary", "")],
+                          formats={5: money_format, 6: money_format, 7: money_format, 10: money_format})
+        sheet.finish()
+
     sheet = _Sheet(wb, "Missing", f"{title}: missing or unapproved when the report was assembled", [
         ("Ref", 10), ("Indicator", 44), ("Reason", 50)])
     for m in snap.get("missing") or []:
         sheet.add([m.get("ref", ""), m.get("name", ""), m.get("reason", "")])
     sheet.finish()
 
+
+def _finish(wb, snap: dict, title: str) -> bytes:
+    """The About sheet, the workbook's properties, the file."""
     about = wb.create_sheet("About")
     about.column_dimensions["A"].width = 22
     about.column_dimensions["B"].width = 70
     about_rows = [
-        ("Title", title), ("Council", snap.get("council", "")), ("Report", snap.get("report_type_label", "")),
+        ("Title", title),
+        *([("Councils", "; ".join(f"{council_code(n)}: {n}" for n in snap["joint"].get("councils") or []))]
+          if snap.get("joint") else [("Council", snap.get("council", ""))]),
+        ("Report", snap.get("report_type_label", "")),
         ("Covers", f"{snap.get('scope_label', '')}; {snap.get('measures_label', '')}"),
         ("Period", snap.get("period_label", "")), ("Figures as at", display_date(snap.get("as_of"))),
         ("Generated", display_datetime(snap.get("generated_at"))),

@@ -19,6 +19,7 @@ whose series are raw decimal strings.
 from __future__ import annotations
 
 import base64
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -60,6 +61,7 @@ SECTION_ALIASES = {
     "missing": "missing", "unapproved": "missing",
     "year": "year", "specifications": "specifications", "tracker": "tracker", "success": "success",
     "case_studies": "case_studies",
+    "finance": "finance",  # shown from the snapshot (``parts_shown``): a report of finance alone shows only it
 }
 #: Parts shown only when the snapshot holds them (reports of other types never do).
 DATA_PARTS = ("year", "specifications", "tracker", "success", "case_studies")
@@ -155,6 +157,8 @@ def parts_shown(snapshot: dict) -> dict[str, bool]:
     shown["decisions_due"] = snapshot.get("decisions_due") is not None
     # E4: the risks flagged by their measures, in a pack whose report asks for them (the key is there only then)
     shown["risks_flagged"] = snapshot.get("risks_flagged") is not None
+    # C 3.1: finance beside performance, in a pack whose report asks for it (the key is there only then)
+    shown["finance"] = snapshot.get("finance") is not None
     return shown
 
 
@@ -193,6 +197,8 @@ def contents(snapshot: dict) -> list[dict]:
         entries.append({"anchor": "pack-tracker", "title": "Exception tracker", "level": 1})
     if shown["risks_flagged"]:
         entries.append({"anchor": "pack-risks", "title": "Risks flagged", "level": 1})
+    if shown["finance"]:
+        entries.append({"anchor": "pack-finance", "title": "Finance beside performance", "level": 1})
     if shown["success"]:
         entries.append({"anchor": "pack-success", "title": "Recognising success", "level": 1})
     if shown["case_studies"]:
@@ -208,13 +214,15 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def body_context(snapshot: dict, *, for_pdf: bool = False) -> dict:
+def body_context(snapshot: dict, *, for_pdf: bool = False, joint: bool = True) -> dict:
     """The context of ``_body.html`` (and of the PDF's shared partials): ``snap``, the snapshot itself, and
     what a template cannot work out from it: ``pack_exceptions`` (the exception measures, each with ``img_src``,
     its chart as a ``data:`` URI, and ``chart_rows``, its data table), ``pack_show`` (the parts shown),
-    ``pack_contents``, and the dates for display."""
+    ``pack_contents``, and the dates for display. In a joint committee's pack, ``pack_joint`` (``joint_context``):
+    the councils' own sections, which take the place of the single council's; ``pack_councils`` names them."""
+    pack_joint = joint_context(snapshot, for_pdf=for_pdf) if joint else None
     exceptions = []
-    for i, em in enumerate(exceptions_of(snapshot).get("measures") or [], start=1):
+    for i, em in enumerate([] if pack_joint else exceptions_of(snapshot).get("measures") or [], start=1):
         chart = em.get("chart") or {}
         label = (f"Chart of {em['row']['ref']} {em['row']['name']}: actual figures against the target"
                  f"{' and tolerance band' if any(chart.get('lower') or []) else ''}, by period. "
@@ -225,13 +233,102 @@ def body_context(snapshot: dict, *, for_pdf: bool = False) -> dict:
                            "chart_rows": chart_rows(chart)})
     return {
         "snap": snapshot,
+        "pack_joint": pack_joint,
+        "pack_councils": pack_joint["label"] if pack_joint else snapshot.get("council", ""),
         "pack_exceptions": exceptions,
         "pack_show": parts_shown(snapshot),
-        "pack_contents": contents(snapshot),
+        "pack_contents": joint_contents(pack_joint) if pack_joint else contents(snapshot),
         "pack_as_of": display_date(snapshot.get("as_of")),
         "pack_generated": display_datetime(snapshot.get("generated_at")),
         "pack_pdf": for_pdf,
     }
+
+
+# -- a joint committee's pack: several councils side by side ------------------------------------------------------
+
+SECTIONS_TEMPLATE = "reporting/pack/_sections.html"
+
+
+def council_parts(snapshot: dict) -> list[dict]:
+    """Each council's snapshot in a pack: the issuing council's (the snapshot itself) first, then, in a joint
+    committee's pack, each other council's."""
+    joint = snapshot.get("joint")
+    return [snapshot, *(joint.get("others") or [])] if joint else [snapshot]
+
+
+def councils_label(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    names = [n for n in names if n]
+    if len(names) <= 1:
+        return names[0] if names else ""
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+_ID_ATTRS = re.compile(r'\b(id|for|aria-labelledby|aria-describedby|aria-controls|headers)="([^"]*)"')
+_HREF = re.compile(r'\bhref="#([^"]+)"')
+_HEADING = re.compile(r"<(/?)h([1-5])(?=[\s>])")
+
+
+def prefixed(html: str, prefix: str) -> str:
+    """One council's sections inside a joint pack: every id (and every in-page reference to one) prefixed, so
+    that the councils' sections do not clash, and every heading one level down, beneath the council's name."""
+    html = _ID_ATTRS.sub(lambda m: f'{m[1]}="{" ".join(prefix + t for t in m[2].split())}"', html)
+    html = _HREF.sub(lambda m: f'href="#{prefix}{m[1]}"', html)
+    return _HEADING.sub(lambda m: f"<{m[1]}h{int(m[2]) + 1}", html)
+
+
+def count_rows(combined: dict, counts: str, keys) -> list[dict]:
+    """A combined summary's counts as rows (one per RAG status or direction), a column per council and the
+    combined column (shared measures only)."""
+    return [{"key": key, "label": label,
+             "values": [int((c.get(f"{counts}_counts") or {}).get(key, 0)) for c in combined.get("councils") or []],
+             "combined": int((combined.get(f"shared_{counts}_counts") or {}).get(key, 0))}
+            for key, label in keys]
+
+
+def joint_context(snapshot: dict, *, for_pdf: bool = False) -> dict | None:
+    """What a joint pack adds to ``body_context``: the councils' names, the combined summary (with its counts as
+    rows), and each council's sections as HTML, under its own name. None for a single council's pack."""
+    joint = snapshot.get("joint")
+    if not joint:
+        return None
+    combined = joint.get("combined") or {}
+    councils = []
+    for i, part in enumerate(council_parts(snapshot), start=1):
+        prefix = f"c{i}-"
+        context = body_context(part, for_pdf=for_pdf, joint=False)
+        html = render_to_string(SECTIONS_TEMPLATE, context)
+        councils.append({"name": part.get("council", ""), "anchor": f"pack-council-{i}", "prefix": prefix,
+                         "html": SafeString(prefixed(html, prefix)),  # nosec B703: a rendered (escaped) template
+                         "contents": [{**e, "anchor": prefix + e["anchor"]} for e in context["pack_contents"]
+                                      if e["level"] == 1]})
+    names = joint.get("councils") or [c["name"] for c in councils]
+    return {"label": councils_label(names), "names": names, "combined": combined, "rule": combined.get("rule", ""),
+            "self_assessed_note": self_assessed_note(combined),
+            "rag_rows": count_rows(combined, "rag", RAG_KEYS),
+            "direction_rows": count_rows(combined, "direction", DIRECTION_KEYS),
+            "councils": councils}
+
+
+def self_assessed_note(combined: dict) -> str:
+    """How many of a joint pack's RAG counts are narrative measures' self-assessed statuses (B1), council by
+    council and in the combined column; blank when none are."""
+    councils = combined.get("councils") or []
+    parts = [f"{int(c.get('self_assessed') or 0)} of {c.get('name', '')}'s" for c in councils]
+    shared = int(combined.get("shared_self_assessed") or 0)
+    if not shared and not any(int(c.get("self_assessed") or 0) for c in councils):
+        return ""
+    return ("Green, amber and red include narrative measures whose status is self-assessed by their officers, not "
+            f"worked out from figures: {councils_label(parts)}, and {shared} of the combined (shared measures).")
+
+
+def joint_contents(joint: dict) -> list[dict]:
+    """A joint pack's contents: the combined summary, then each council with its parts."""
+    entries = [{"anchor": "pack-combined", "title": f"{joint['label']} together", "level": 1}]
+    for council in joint["councils"]:
+        entries.append({"anchor": council["anchor"], "title": council["name"], "level": 1})
+        entries += [{**e, "level": 2} for e in council["contents"]]
+    return entries
 
 
 def render_html_body(snapshot: dict) -> SafeString:

@@ -23,10 +23,14 @@ from reporting.rendering.web import (
     RAG_KEYS,
     SCORECARD_COLUMNS,
     contents,
+    council_parts,
+    councils_label,
+    count_rows,
     display_date,
     display_datetime,
     exceptions_of,
     parts_shown,
+    self_assessed_note,
 )
 from reporting.static_charts import chart_png
 
@@ -111,10 +115,11 @@ class _Word:
         self.table_style = "Table Grid" if "Table Grid" in table_names else None
         self.caption_style = "Caption" if "Caption" in names else None
         self.title_style = "Title" if "Title" in names else None
-        for level in (1, 2, 3):
+        for level in (1, 2, 3, 4):
             if f"Heading {level}" not in names:
                 self._add_heading_style(level)
         self.figure = 0
+        self.offset = 0  # headings one level down: a council's parts beneath its name, in a joint pack
 
     def _add_heading_style(self, level: int) -> None:
         """A template without the built-in heading style gets one, as Word would define it."""
@@ -122,7 +127,7 @@ class _Word:
         style.base_style = self.doc.styles["Normal"]
         style.next_paragraph_style = self.doc.styles["Normal"]
         style.font.bold = True
-        style.font.size = Pt({1: 16, 2: 13, 3: 11}[level])
+        style.font.size = Pt({1: 16, 2: 13, 3: 11, 4: 10}[level])
         style.paragraph_format.keep_with_next = True
         style.paragraph_format.space_before = Pt(12 if level == 1 else 8)
         style.paragraph_format.space_after = Pt(4)
@@ -133,7 +138,7 @@ class _Word:
     # -- blocks --
 
     def heading(self, text: str, level: int, *, page_break: bool = False):
-        paragraph = self.doc.add_heading(text, level)
+        paragraph = self.doc.add_heading(text, min(level + self.offset, 4))
         if page_break:
             paragraph.paragraph_format.page_break_before = True
         return paragraph
@@ -289,6 +294,8 @@ def _measure_cells(row: dict) -> list[str]:
     name = f"{row.get('ref', '')} {row.get('name', '')}".strip()
     if row.get("is_kpi"):
         name += " (KPI)"
+    if row.get("delivered_by"):
+        name += f"\n{row['delivered_by']}"
     value = row.get("value") or ""
     ytd = row.get("ytd") or ""
     if value and value != ytd:  # the period's figure, where it is not the year-to-date one
@@ -310,8 +317,6 @@ def render_docx(snapshot: dict, *, template: bytes | None = None, draft: bool = 
     document, from_template = _open_template(template)
     w = _Word(document, from_template=from_template)
     snap = snapshot
-    shown = parts_shown(snap)
-    exc = exceptions_of(snap)
 
     props = document.core_properties
     props.title = snap.get("title", "")
@@ -328,15 +333,77 @@ def render_docx(snapshot: dict, *, template: bytes | None = None, draft: bool = 
         w.heading(snap.get("title", ""), 1)
     if draft:
         w.para("DRAFT: not for publication", bold_label="")
-    w.para(snap.get("council", ""), bold_label="Council:")
+    joint = snap.get("joint")
+    if joint:
+        w.para(councils_label(joint.get("councils") or []), bold_label="Joint report of:")
+    else:
+        w.para(snap.get("council", ""), bold_label="Council:")
     w.para(snap.get("report_type_label", ""), bold_label="Report:")
     w.para(snap.get("period_label", ""), bold_label="Period:")
     w.para(f"{snap.get('scope_label', '')}; {snap.get('measures_label', '')}", bold_label="Covers:")
     w.para(display_date(snap.get("as_of")), bold_label="Figures as at:")
     w.para(display_datetime(snap.get("generated_at")), bold_label="Assembled:")
-    entries = contents(snap)
+    entries = _joint_entries(joint) if joint else contents(snap)
     w.heading("Contents", 1)
     w.contents_field(entries)
+    if joint:
+        _write_joint(w, snap)
+    else:
+        _write_sections(w, snap)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _joint_entries(joint: dict) -> list[dict]:
+    names = joint.get("councils") or []
+    return ([{"title": f"{councils_label(names)} together", "level": 1}]
+            + [{"title": name, "level": 1} for name in names])
+
+
+def _write_joint(w: _Word, snap: dict) -> None:
+    """A joint committee's pack: the councils together, then each council's parts under its name."""
+    joint = snap["joint"]
+    combined = joint.get("combined") or {}
+    names = [c.get("name", "") for c in combined.get("councils") or []] or joint.get("councils") or []
+    w.heading(f"{councils_label(names)} together", 1, page_break=True)
+    w.para(combined.get("rule", ""), bold_label="")
+    w.heading("Measures by RAG status", 2)
+    w.table(["RAG status", *names, "Combined (shared measures)"],
+            [[row["label"], *map(str, row["values"]), str(row["combined"])]
+             for row in count_rows(combined, "rag", RAG_KEYS)])
+    if note := self_assessed_note(combined):
+        w.para(note)
+    w.heading("Measures by direction of travel", 2)
+    w.table(["Direction of travel", *names, "Combined (shared measures)"],
+            [[row["label"], *map(str, row["values"]), str(row["combined"])]
+             for row in count_rows(combined, "direction", DIRECTION_KEYS)])
+    w.heading("Measures every council measures the same way", 2)
+    shared = combined.get("shared") or []
+    if shared:
+        w.table(["Measure", "Unit", *names],
+                [["\n".join(filter(None, (f"{m.get('ref', '')} {m.get('name', '')}", m.get("delivered_by")))),
+                  m.get("unit", ""),
+                  *[f"{fig.get('value', '')} {fig.get('rag_label', '')}, {fig.get('direction_label', '')} "
+                    f"({fig.get('period', '')})" for fig in m.get("figures") or []]] for m in shared])
+    else:
+        w.para("None: no measure in this report is measured the same way by every council, so nothing is added "
+               "up across them.")
+    for part in council_parts(snap):
+        name = part.get("council", "")
+        w.heading(name, 1, page_break=True)
+        w.para(f"Every figure in this section is {name}'s, from its own plans.", italic=True)
+        w.offset = 1
+        try:
+            _write_sections(w, part)
+        finally:
+            w.offset = 0
+
+
+def _write_sections(w: _Word, snap: dict) -> None:
+    """The parts of one council's pack, as the definition's sections ask."""
+    shown = parts_shown(snap)
+    exc = exceptions_of(snap)
 
     if shown["overview"]:
         overview = snap.get("overview") or {}
@@ -485,6 +552,26 @@ def render_docx(snapshot: dict, *, template: bytes | None = None, draft: bool = 
         if not flagged:
             w.para("No corporate risk was flagged by its measures for the period.")
 
+    if shown.get("finance"):  # C 3.1: finance beside performance, one row per set of figures
+        part = snap.get("finance") or {}
+        w.heading("Finance beside performance", 1, page_break=True)
+        w.para(part.get("note", ""))
+        rows = []
+        for s in part.get("services") or []:
+            name = f"{s.get('service', '')} ({s.get('directorate', '')})"
+            for line in s.get("lines") or []:
+                rows.append([name, s.get("performance", ""), line.get("label", ""), line.get("budget", ""),
+                             line.get("forecast", ""), f"{line.get('variance', '')} ({line.get('variance_pct', '')})",
+                             line.get("words", ""), line.get("commentary", "")])
+            if not s.get("lines"):
+                rows.append([name, s.get("performance", ""), "No finance figures", "", "", "", "", ""])
+        if rows:
+            w.table(["Service", "Measures in this report", "Figures for", "Budget", "Forecast outturn", "Variance",
+                     "Overspend or underspend", "Commentary"], rows,
+                    widths_cm=[3, 2.6, 1.8, 1.8, 1.8, 1.8, 2, 3], font_pt=7.5)
+        else:
+            w.para("No services are in this report's scope.")
+
     bench = snap.get("benchmarking") or []
     if shown["benchmarking"] and bench:
         w.heading("Benchmarking", 1, page_break=True)
@@ -502,10 +589,6 @@ def render_docx(snapshot: dict, *, template: bytes | None = None, draft: bool = 
                                            for m in missing], widths_cm=[8, 8])
         else:
             w.para("Every figure in this report was approved when it was assembled.")
-
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def _picture_bytes(data_uri: str) -> bytes | None:

@@ -71,8 +71,8 @@ def tables(council: Council) -> list[tuple[imports.Sheet, list[dict]]]:
         (L.PEOPLE, [{"username": u.username, "first name": u.first_name, "last name": u.last_name, "email": u.email,
                      "job title": u.job_title, "elected member": u.is_member} for u in users]),
         (L.DIRECTORATES, [{"code": d.code, "name": d.name, "director": _name(d.director)} for d in directorates]),
-        (L.SERVICES, [{"directorate": s.directorate.code, "name": s.name, "head of service": _name(s.head)}
-                      for s in services]),
+        (L.SERVICES, [{"directorate": s.directorate.code, "name": s.name, "head of service": _name(s.head),
+                       "kind": s.kind, "provider": s.provider} for s in services]),
         (L.TEAMS, [{"directorate": t.service.directorate.code, "service": t.service.name, "name": t.name,
                     "manager": _name(t.manager), "members": sorted(m.username for m in t.members.all())}
                    for t in teams]),
@@ -113,9 +113,12 @@ def tables(council: Council) -> list[tuple[imports.Sheet, list[dict]]]:
             "outcome owner": _name(i.outcome_owner), "lead director": _name(i.lead_director),
             "owner": _name(i.owner)} for i in items]),
         (L.RISKS, [{"ref": r.ref, "title": r.title, "owner": _name(r.owner), "likelihood": r.likelihood,
-                    "impact": r.impact, "measures": sorted(i.ref for i in r.indicators.all())}
-                   for r in CorporateRisk.objects.filter(council=council).select_related("owner")
-                   .prefetch_related("indicators")]),
+                    "impact": r.impact, "target likelihood": r.target_likelihood, "target impact": r.target_impact,
+                    "directorate": r.directorate.code if r.directorate else "",
+                    "measures": sorted(i.ref for i in r.indicators.all()),
+                    "actions": sorted(a.ref for a in r.actions.all())}
+                   for r in CorporateRisk.objects.filter(council=council).select_related("owner", "directorate")
+                   .prefetch_related("indicators", "actions")]),
         (L.MEASURES, [{
             "ref": i.ref, "title": i.title, "kind": i.kind, "directorate": i.service.directorate.code,
             "service": i.service.name, "headline": i.is_headline, "qualitative": i.is_qualitative,
@@ -149,6 +152,7 @@ def tables(council: Council) -> list[tuple[imports.Sheet, list[dict]]]:
             "measure": r.indicator.ref, "year": r.period.financial_year_id, "period": r.period.number,
             "value": r.value, "numerator": r.numerator, "denominator": r.denominator, "forecast": r.forecast,
             "forecast confidence": r.forecast_confidence or None, "commentary": r.commentary,
+            "self-assessed status": r.self_assessed_rag or None,
             "no data reason": r.no_data_reason, "estimate": r.is_estimate, "queried": r.is_queried,
             "query note": r.query_note, "state": r.state, "returned reason": r.returned_reason,
             "submitted by": _name(r.submitted_by), "submitted at": r.submitted_at,

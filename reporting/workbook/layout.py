@@ -15,11 +15,12 @@ from indicators.choices import (
     MeasureType,
     Polarity,
     ReturnState,
+    SelfAssessment,
     Stretch,
     Unit,
 )
 from plans.choices import PlanStatus
-from pmf.choices import CommitteeKind, CouncilType, Role
+from pmf.choices import CommitteeKind, CouncilType, Role, ServiceKind
 from pmf.imports import Column, Sheet
 
 C = Column
@@ -59,7 +60,12 @@ SERVICES = Sheet("Services", (
     C("name", required=True, max_length=150, help="The service's name, unique in its directorate.",
       example="Waste and Recycling"),
     C("head of service", help=PERSON, example="grace.okafor"),
-), help="The services of each directorate.", key=("directorate", "name"))
+    C("kind", allowed=values(ServiceKind), help="A council service (the default when blank), or a wholly-owned "
+      "company, partnership or commissioned contract the directorate oversees.", example="service"),
+    C("provider", max_length=150, help="Who delivers it: the company, the lead partner or the contractor. Required "
+      "for a company, partnership or contract; blank for a council service.", example=""),
+), help="The services of each directorate, and the companies, partnerships and contracts they oversee.",
+   key=("directorate", "name"))
 
 TEAMS = Sheet("Teams", (
     DIRECTORATE, SERVICE,
@@ -163,9 +169,17 @@ RISKS = Sheet("Risks", (
       example="3"),
     C("impact", "int", allowed=("1", "2", "3", "4", "5"), help="How severe, 1 (minimal) to 5 (severe).",
       example="4"),
+    C("target likelihood", "int", allowed=("1", "2", "3", "4", "5"),
+      help="How likely once the planned actions are done, 1 to 5.", example="2"),
+    C("target impact", "int", allowed=("1", "2", "3", "4", "5"),
+      help="How severe once the planned actions are done, 1 to 5.", example="3"),
+    C("directorate", help="The directorate that manages the risk (its code).", example="HAR-PE"),
     C("measures", "list", aliases=("linked measures",),
       help="The measures linked to the risk (their references). Blank: the links are left as they are (or as the "
            "Measures sheet says).", example="WAS01; WAS02"),
+    C("actions", "list", aliases=("linked actions",),
+      help="The plan actions that reduce the risk (their references). Blank: the links are left as they are.",
+      example="A123"),
 ), help="The corporate risk register. On its own, as a CSV file named Risks.csv, it updates the register.",
     key=("ref",))
 
@@ -258,6 +272,9 @@ RETURNS = Sheet("Returns", (
     C("forecast", "decimal", help="The year-end forecast.", example=""),
     C("forecast confidence", allowed=values(Confidence), help="How sure the forecast is.", example=""),
     C("commentary", help="What the figure means.", example="Up on last quarter."),
+    C("self-assessed status", allowed=values(SelfAssessment),
+      help="A narrative measure's status as its officer judged it (green, amber or red), instead of a figure.",
+      example=""),
     C("no data reason", max_length=300, help="Why there is no figure this period.", example=""),
     C("estimate", "bool", help="An estimated figure.", example="no"),
     C("queried", "bool", help="Under query by the performance unit.", example="no"),

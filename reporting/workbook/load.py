@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from indicators import assessment as rules
-from indicators.choices import Calculation, ReturnState, Unit
+from indicators.choices import Calculation, IndicatorKind, ReturnState, Unit
 from indicators.models import (
+    NARRATIVE_NOT_CONTEXTUAL,
     BenchmarkValue,
     CorporateRisk,
     Indicator,
@@ -36,7 +37,7 @@ from indicators.models import (
 from plans.choices import PlanStatus
 from plans.models import Action, Milestone, Plan, PlanItem, PlanLevel
 from pmf import audit, imports
-from pmf.choices import Role
+from pmf.choices import Role, ServiceKind
 from pmf.imports import Book, Problems, Row
 from pmf.models import (
     Committee,
@@ -55,7 +56,7 @@ from reporting.workbook import layout
 
 APPROVED_PLAN = {PlanStatus.APPROVED, PlanStatus.ACTIVE, PlanStatus.CLOSED}
 RETURN_FIGURES = ["value", "numerator", "denominator", "forecast", "forecast_confidence", "commentary",
-                  "no_data_reason", "is_estimate"]
+                  "self_assessed_rag", "no_data_reason", "is_estimate"]
 TARGET_FIGURES = ["annual_target", "band_low", "band_high", "baseline", "needs_baseline", "tolerance_pct",
                   "tolerance_abs", "approved_at", "approved_by", "revision_reason"]
 
@@ -285,7 +286,8 @@ class _Loader:
             (layout.MEASURES, self.measures_sheet), (layout.RISKS, self.risk_links),
             (layout.SPECIFICATIONS, self.specs_sheet),
             (layout.TARGETS, self.targets_sheet), (layout.RETURNS, self.returns_sheet),
-            (layout.ACTIONS, self.actions_sheet), (layout.MILESTONES, self.milestones_sheet),
+            (layout.ACTIONS, self.actions_sheet), (layout.RISKS, self.risk_action_links),
+            (layout.MILESTONES, self.milestones_sheet),
             (layout.BENCHMARKS, self.benchmarks_sheet),
         ):
             self.step(sheet.name, work, rows[sheet.name])
@@ -392,9 +394,17 @@ class _Loader:
             if d is None:
                 continue
             key = (d.code.lower(), row["name"].lower())
+            kind = row["kind"] or ServiceKind.SERVICE
+            provider = (row["provider"] or "").strip()
+            if kind != ServiceKind.SERVICE and not provider:
+                self.bad(row, "provider", "required",
+                         f"A {ServiceKind(kind).label.lower()} names who delivers it (the provider): the company, "
+                         "the lead partner or the contractor.")
+                continue
             self.services[key] = self.upsert(row, Service, self.services.get(key),
                                              {"directorate": d, "name": row["name"],
-                                              "head": self.person(row, "head of service")})
+                                              "head": self.person(row, "head of service"), "kind": kind,
+                                              "provider": provider})
 
     def teams_sheet(self, rows: list[Row]) -> None:
         self.teams = {(t.service.directorate.code.lower(), t.service.name.lower(), t.name.lower()): t
@@ -632,13 +642,17 @@ class _Loader:
             key = row["ref"].lower()
             self.risks[key] = self.upsert(row, CorporateRisk, self.risks.get(key), {
                 "council": self.council, "ref": row["ref"], "title": row["title"], "owner": self.person(row, "owner"),
-                "likelihood": row["likelihood"], "impact": row["impact"]})
-            if row["measures"]:
+                "likelihood": row["likelihood"], "impact": row["impact"],
+                "target_likelihood": row["target likelihood"], "target_impact": row["target impact"],
+                "directorate": self.directorate(row)})
+            if row["measures"] or row["actions"]:
                 self.risk_measures.append((row, self.risks[key]))
 
     def risk_links(self, rows: list[Row]) -> None:
         """The measures each risk names (after the Measures sheet, so that new measures can be named)."""
         for row, risk in self.risk_measures:
+            if not row["measures"]:
+                continue
             measures = []
             for ref in row["measures"]:
                 ind = self.indicators.get(ref.lower())
@@ -648,6 +662,21 @@ class _Loader:
                 else:
                     measures.append(ind)
             self.set_links(row, risk, "indicators", measures)
+
+    def risk_action_links(self, rows: list[Row]) -> None:
+        """The actions each risk names (after the Actions sheet, so that new actions can be named)."""
+        for row, risk in self.risk_measures:
+            if not row["actions"]:
+                continue
+            actions = []
+            for ref in row["actions"]:
+                action = self.actions.get(ref.lower())
+                if action is None:
+                    self.bad(row, "actions", "unknown code", f"“{ref}” is not an action of the council (nor on the "
+                                                             "Actions sheet).")
+                else:
+                    actions.append(action)
+            self.set_links(row, risk, "actions", actions)
 
     def measures_sheet(self, rows: list[Row]) -> None:
         self.indicators = {i.ref.lower(): i for i in Indicator.objects.filter(council=self.council)}
@@ -661,6 +690,9 @@ class _Loader:
                 else:
                     risks.append(risk)
             items = self.item_refs(row, "plan items")
+            if row["qualitative"] and row["kind"] == IndicatorKind.CONTEXTUAL:
+                self.bad(row, "qualitative", "not allowed", NARRATIVE_NOT_CONTEXTUAL)
+                continue
             if s is None:
                 continue
             key = row["ref"].lower()
@@ -911,9 +943,18 @@ class _Loader:
             self.bad(row, "no data reason", "not allowed", "A return cannot have both a value and a “no data” "
                                                            "reason.")
             return None
+        chosen = row.get("self-assessed status", "")
+        if chosen and not ind.is_qualitative:
+            self.bad(row, "self-assessed status", "not allowed",
+                     f"{ind.ref} is not a narrative measure: its status is worked out from its figure, so it takes no "
+                     "self-assessed status.")
+            return None
         people = {c: self.person(row, c) for c in ("submitted by", "verified by", "approved by")}
-        if state not in (ReturnState.DRAFT, ReturnState.RETURNED) and value is None and not row["no data reason"]:
-            self.bad(row, "value", "required", "A submitted return needs a value or a reason why there is no data.")
+        if state not in (ReturnState.DRAFT, ReturnState.RETURNED) and value is None and not row["no data reason"] \
+                and not chosen:
+            self.bad(row, "self-assessed status" if ind.is_qualitative else "value", "required",
+                     "A submitted return needs a value, a self-assessed status (for a narrative measure) or a reason "
+                     "why there is no data.")
             return None
         needs = {ReturnState.SUBMITTED: ["submitted"], ReturnState.VERIFIED: ["submitted", "verified"],
                  ReturnState.APPROVED: ["submitted", "approved"]}.get(state, [])
@@ -930,6 +971,7 @@ class _Loader:
             return None
         return {"value": value, "numerator": numerator, "denominator": denominator, "forecast": row["forecast"],
                 "forecast_confidence": row.get("forecast confidence", ""), "commentary": row.get("commentary", ""),
+                "self_assessed_rag": chosen,
                 "no_data_reason": row.get("no data reason", ""), "is_estimate": bool(row["estimate"]),
                 "is_queried": bool(row["queried"]), "query_note": row.get("query note", ""), "state": state,
                 "returned_reason": row.get("returned reason", ""),
