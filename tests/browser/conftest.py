@@ -203,7 +203,16 @@ class Screenshots:
         name = re.sub(r"[^A-Za-z0-9_.-]+", "-", label).strip("-")
         path = self.directory / f"{self.prefix}-{self.count:02d}-{name}.jpg"
         # The whole page, as JPEG: a long page (a pack, a scorecard) takes half the time PNG takes to encode.
-        page.screenshot(path=str(path), full_page=True, type="jpeg", quality=75)
+        # A screenshot is a record of the run, not a check: when headless Chromium cannot capture a whole page (it
+        # sometimes refuses a very tall one on a loaded machine), the visible part is kept instead.
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            page.screenshot(path=str(path), full_page=True, type="jpeg", quality=75)
+        except PlaywrightError as error:
+            if "Unable to capture screenshot" not in str(error):
+                raise
+            page.screenshot(path=str(path), type="jpeg", quality=75)
         return path
 
 
