@@ -113,6 +113,11 @@ class ReturnSerializer(serializers.ModelSerializer):
     denominator = serializers.DecimalField(**FIGURE, read_only=True, allow_null=True)
     forecast = serializers.DecimalField(**FIGURE, read_only=True, allow_null=True)
     forecast_confidence = serializers.ChoiceField(choices=Confidence.choices, allow_blank=True, read_only=True)
+    # Blank on a numeric measure's return: declared so that the schema says so (a read-only model field would not).
+    self_assessed_rag = serializers.ChoiceField(
+        choices=SelfAssessment.choices, allow_blank=True, read_only=True,
+        help_text="For a narrative measure: the status the officer judges from the narrative. Never computed. "
+                  "Blank for a numeric measure.")
 
     class Meta:
         model = Return
