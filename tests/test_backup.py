@@ -313,7 +313,7 @@ def test_postgresql_round_trip_of_the_demo(scratch_databases, tmp_path):
     conn = _connect(TARGET)
     with conn.cursor() as cursor:  # a change since the backup, and a table the backup does not have
         cursor.execute("CREATE TABLE stray (id int)")
-        cursor.execute("UPDATE pmf_council SET name = 'Changed'")
+        cursor.execute("UPDATE pmf_council SET name = name || ' (changed)'")
     conn.close()
     started = time.perf_counter()
     manage("restore", "--replace", str(tmp_path / "backup"), env=target)
