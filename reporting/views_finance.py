@@ -133,8 +133,15 @@ def finance_list(request: HttpRequest) -> HttpResponse:
     """A council's figures for a quarter, with filters (directorate, overspend or underspend, a search)."""
     council = _council(request)
     get = request.GET
-    default_year, default_quarter = _latest_quarter()
-    years = list(FinancialYear.objects.filter(start_year__lte=default_year).order_by("-start_year")
+    this_year, this_quarter = _latest_quarter()
+    default_year, default_quarter = this_year, this_quarter
+    if not get.get("year") and not get.get("quarter"):
+        # Opened plain: the latest quarter with figures (the one in progress may have none yet), else that one.
+        latest = (ServiceFinance.objects.filter(council=council, period__start__lte=clock.today())
+                  .order_by("-period__start").values_list("period__financial_year_id", "period__number").first())
+        if latest is not None:
+            default_year, default_quarter = latest
+    years = list(FinancialYear.objects.filter(start_year__lte=this_year).order_by("-start_year")
                  .values_list("start_year", flat=True))
     year = int_param(get.get("year", ""), maximum=2100)
     year = year if year in years else default_year

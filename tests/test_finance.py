@@ -346,6 +346,15 @@ def test_the_finance_page_filters_and_pages(client, perf):
     assert client.get(url + "&year=abc&quarter=9&directorate=x&page=zz").status_code == 200
 
 
+def test_the_finance_page_opens_at_the_latest_quarter_with_figures(client, perf):
+    """On 16 November 2026 the quarter in progress (Q3) has no forecasts yet: the plain page shows Q2's."""
+    client.force_login(perf)
+    response = client.get(reverse("reporting:finance"))
+    assert (response.context["year"], response.context["quarter"]) == (2026, 2)
+    assert response.context["lines"] and "Q2 2026/27" in response.content.decode()
+    assert client.get(reverse("reporting:finance") + "?year=2026&quarter=3").context["quarter"] == 3
+
+
 def test_the_finance_page_query_count_is_flat(client, perf, django_assert_max_num_queries):
     client.force_login(perf)
     url = reverse("reporting:finance") + "?council=harrowdale&year=2026&quarter=2"
