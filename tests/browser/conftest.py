@@ -327,6 +327,27 @@ def pytest_runtest_call(item):
 
 # -- axe-core ---------------------------------------------------------------------------------------------------
 
+def assert_no_axe_violations(page) -> None:
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+
+
+@pytest.fixture
+def stand_in_pack_files(monkeypatch):
+    """Small stand-ins for a pack's PDF, Word and Excel files, where a test is about the pages, not the files. The
+    live server answers in a thread of this process, so the stand-ins apply to the jobs it runs too."""
+    from reporting.rendering import excel, word
+    from reporting.rendering import pdf as pdf_format
+
+    def stand_in(kind: bytes):
+        return lambda snapshot, *, draft=False, **kwargs: kind + f" {snapshot['title']}".encode()
+
+    monkeypatch.setattr(pdf_format, "render_pdf", stand_in(b"%PDF-1.4"))
+    monkeypatch.setattr(pdf_format, "count_pdf_pages", lambda pdf: 1)
+    monkeypatch.setattr(word, "render_docx", stand_in(b"PK docx"))
+    monkeypatch.setattr(excel, "render_xlsx", stand_in(b"PK xlsx"))
+
+
 def axe_violations(page, *, include: list[str] | None = None, exclude: list[str] = ()) -> list[dict]:
     """axe-core's WCAG 2.2 A and AA violations on the page as it is now: the whole document, or only the parts
     ``include`` selects, less those ``exclude`` selects. Only violations are collected (axe's ``resultTypes``:

@@ -14,28 +14,10 @@ from playwright.sync_api import expect
 from pmf.models import Period, Service
 from reporting import services
 from reporting.models import Pack, PackStatus
-from reporting.rendering import excel, word
-from reporting.rendering import pdf as pdf_format
 from tests import factories as f
-from tests.browser.conftest import axe_violations, describe_violations
+from tests.browser.conftest import assert_no_axe_violations as _accessible
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _stand_in_files(monkeypatch):
-    def stand_in(kind: bytes):
-        return lambda snapshot, *, draft=False, **kwargs: kind + f" {snapshot['title']}".encode()
-
-    monkeypatch.setattr(pdf_format, "render_pdf", stand_in(b"%PDF-1.4"))
-    monkeypatch.setattr(pdf_format, "count_pdf_pages", lambda pdf: 1)
-    monkeypatch.setattr(word, "render_docx", stand_in(b"PK docx"))
-    monkeypatch.setattr(excel, "render_xlsx", stand_in(b"PK xlsx"))
-
-
-def _accessible(page) -> None:
-    violations = axe_violations(page)
-    assert not violations, describe_violations(violations)
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("stand_in_pack_files")]
 
 
 def test_the_joint_committee_member_reads_the_joint_pack(browse, demo):

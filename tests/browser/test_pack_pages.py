@@ -17,30 +17,11 @@ from playwright.sync_api import expect
 from pmf.models import Period
 from reporting import services
 from reporting.models import Pack, PackStatus, ReportDefinition
-from reporting.rendering import excel, word
-from reporting.rendering import pdf as pdf_format
-from tests.browser.conftest import axe_violations, describe_violations
+from tests.browser.conftest import assert_no_axe_violations as _accessible
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("stand_in_pack_files")]
 
 PERFORMANCE_UNIT = "helen.marsh"
-
-
-@pytest.fixture(autouse=True)
-def _stand_in_files(monkeypatch):
-    """The live server answers in a thread of this process, so the stand-ins apply to the jobs it runs too."""
-    def stand_in(kind: bytes):
-        return lambda snapshot, *, draft=False, **kwargs: kind + f" {snapshot['title']}".encode()
-
-    monkeypatch.setattr(pdf_format, "render_pdf", stand_in(b"%PDF-1.4"))
-    monkeypatch.setattr(pdf_format, "count_pdf_pages", lambda pdf: 1)
-    monkeypatch.setattr(word, "render_docx", stand_in(b"PK docx"))
-    monkeypatch.setattr(excel, "render_xlsx", stand_in(b"PK xlsx"))
-
-
-def _accessible(page) -> None:
-    violations = axe_violations(page)
-    assert not violations, describe_violations(violations)
 
 
 def test_a_q2_pack_is_prepared_read_issued_and_published(browse, demo):
