@@ -453,7 +453,7 @@ def test_a_contextual_statistic_cannot_be_a_narrative_measure(client):
     other, in the admin's form and in the workbook, whose measure row is refused naming the column."""
     from django.core.exceptions import ValidationError
 
-    from reporting.workbook import export, load
+    from reporting.workbook import export, layout, load
 
     ind = _narrative()
     ind.kind = "contextual"
@@ -464,21 +464,11 @@ def test_a_contextual_statistic_cannot_be_a_narrative_measure(client):
     council = _council()
     measures = [row for sheet, rows in export.tables(council) if sheet.name == "Measures" for row in rows]
     row = next(r for r in measures if r["ref"] == ind.ref)
-    text = _csv([{**row, "kind": "contextual", "plan items": [], "risks": []}])
-    book = imports.read_book(SimpleUploadedFile("Measures.csv", text.encode()))
+    data = imports.write_xlsx([(layout.MEASURES, [{**row, "kind": "contextual", "plan items": [], "risks": []}])])
+    book = imports.read_book(SimpleUploadedFile("measures.xlsx", data))
     outcome = load.import_workbook(book=book, user=_perf(), council=council)
     assert [(p.column, p.rule) for p in outcome.problems] == [("qualitative", "not allowed")]
     assert Indicator.objects.get(pk=ind.pk).kind != "contextual"
-
-
-def _csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({k: "; ".join(v) if isinstance(v, list) else ("yes" if v is True else "no" if v is False
-                         else "" if v is None else v) for k, v in r.items()})
-    return out.getvalue()
 
 
 def test_the_narrative_rules_are_pure_and_name_their_fields():
